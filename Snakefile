@@ -1,0 +1,24 @@
+# NusaX-Senti LSTM study: download -> vectorize -> train -> evaluate -> select
+# -> export -> from-scratch inference -> comparison -> summary.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/select.smk"
+include: "workflow/rules/scratch.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        "results/summary.json",
+        expand("results/{lang}/comparison.md", lang=LANG),
+        expand("results/{lang}/best/export/weights.npz", lang=LANG),
+    default_target: True

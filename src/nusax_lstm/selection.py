@@ -1,0 +1,65 @@
+"""Pick the best configuration: highest mean metric over seeds, then fewer parameters, then id."""
+
+from __future__ import annotations
+
+import statistics
+
+SELECTION_METRICS = ("val_macro_f1", "test_macro_f1")
+
+
+def rank(runs: list[dict], metric: str) -> list[dict]:
+    """Per config id (best first): mean metric over its seeds, parameter count, seeds."""
+    by_config: dict[str, list[dict]] = {}
+    for run in runs:
+        by_config.setdefault(run["config_id"], []).append(run)
+    table = [
+        {
+            "config_id": config_id,
+            "mean": statistics.fmean(r[metric] for r in group),
+            "params": group[0]["params"],
+            "runs": sorted(group, key=lambda r: r["seed"]),
+        }
+        for config_id, group in by_config.items()
+    ]
+    return sorted(table, key=lambda row: (-row["mean"], row["params"], row["config_id"]))
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median validation macro F1 (the lower one of two middles; ties by seed)."""
+    ordered = sorted(runs, key=lambda r: (r["val_macro_f1"], r["seed"]))
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def select_best(runs: list[dict], metric: str, names: dict[str, list[str]]) -> dict:
+    """`best.json`: the winning config, the seed whose model is exported, and why."""
+    if metric not in SELECTION_METRICS:
+        raise ValueError(f"selection.metric: {metric!r} not in {SELECTION_METRICS}")
+    ranking = rank(runs, metric)
+    best = ranking[0]
+    run = median_run(best["runs"])
+    reason = f"highest mean {metric} over {len(best['runs'])} seed(s)"
+    if len(ranking) > 1 and ranking[1]["mean"] == best["mean"]:
+        reason += "; tied, so fewer parameters, then config id, decided"
+    return {
+        "config_id": best["config_id"],
+        "names": names[best["config_id"]],
+        "seed": run["seed"],
+        "metric": metric,
+        "value": best["mean"],
+        "val_macro_f1": run["val_macro_f1"],
+        "test_macro_f1": run["test_macro_f1"],
+        "params": best["params"],
+        "reason": reason + "; exported seed has the median val_macro_f1",
+        "ranking": [
+            {"config_id": r["config_id"], "mean": r["mean"], "params": r["params"]} for r in ranking
+        ],
+    }
+
+
+def best_run_file(paths: list[str], best: dict, name: str) -> str:
+    """Among per-run `paths`, the file `name` of the run that `best.json` selected."""
+    suffix = f"/{best['config_id']}/seed{best['seed']}/{name}"
+    matches = [p for p in paths if p.endswith(suffix)]
+    if len(matches) != 1:
+        raise ValueError(f"expected one path ending in {suffix}, found {matches}")
+    return matches[0]

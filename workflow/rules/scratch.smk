@@ -1,0 +1,42 @@
+rule scratch_inference:
+    input:
+        package("scratch/__init__.py", "scratch/layers.py", "scratch/model.py", "data.py"),
+        weights="results/{lang}/best/export/weights.npz",
+        architecture="results/{lang}/best/export/architecture.json",
+        sequences="results/{lang}/vectorized/sequences.npz",
+        test="results/{lang}/data/test.csv",
+    output:
+        probs="results/{lang}/scratch/probs_test.npy",
+        predictions="results/{lang}/scratch/predictions_test.csv",
+    log:
+        "results/logs/{lang}/scratch_inference.log",
+    benchmark:
+        "results/benchmarks/{lang}/scratch_inference.tsv"
+    conda:
+        "../../envs/numpy.yaml"
+    script:
+        "../scripts/scratch_inference.py"
+
+
+rule compare:
+    input:
+        package("report.py", "metrics.py", "data.py", "selection.py"),
+        best="results/{lang}/best/best.json",
+        keras_probs=all_runs("probs_test.npy"),
+        scratch_probs="results/{lang}/scratch/probs_test.npy",
+        test="results/{lang}/data/test.csv",
+    output:
+        json="results/{lang}/comparison.json",
+        md=report(
+            "results/{lang}/comparison.md",
+            caption="../report/comparison.rst",
+            category="Keras vs scratch",
+        ),
+    log:
+        "results/logs/{lang}/compare.log",
+    benchmark:
+        "results/benchmarks/{lang}/compare.tsv"
+    conda:
+        "../../envs/numpy.yaml"
+    script:
+        "../scripts/compare.py"

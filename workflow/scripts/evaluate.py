@@ -1,0 +1,20 @@
+"""Metrics of one trained model on the validation and test splits, from its saved probabilities."""
+
+import numpy as np
+
+from nusax_lstm.fileio import read_json, write_json
+from nusax_lstm.jobs import logged
+from nusax_lstm.metrics import evaluate
+
+with logged(snakemake):
+    info = read_json(snakemake.input.info)
+    with np.load(snakemake.input.sequences) as data:
+        metrics = {
+            split: evaluate(data[f"y_{split}"], np.load(snakemake.input[f"probs_{split}"]))
+            for split in ("valid", "test")
+        }
+    write_json(
+        snakemake.output.metrics,
+        {"config_id": snakemake.wildcards.config_id, "seed": info["seed"], "params": info["params"]}
+        | metrics,
+    )

@@ -1,0 +1,20 @@
+"""Choose the best configuration by the configured metric; best.json says what won and why."""
+
+from nusax_lstm.fileio import read_json, write_json
+from nusax_lstm.jobs import logged
+from nusax_lstm.selection import select_best
+
+with logged(snakemake):
+    runs = [
+        {
+            "config_id": m["config_id"],
+            "seed": m["seed"],
+            "params": m["params"],
+            "val_macro_f1": m["valid"]["macro_f1"],
+            "test_macro_f1": m["test"]["macro_f1"],
+        }
+        for m in map(read_json, snakemake.input.metrics)
+    ]
+    best = select_best(runs, snakemake.params.metric, snakemake.params.names)
+    print(best["config_id"], "seed", best["seed"], ":", best["reason"])
+    write_json(snakemake.output.best, best)

@@ -1,0 +1,22 @@
+"""Train one model configuration with one seed."""
+
+import numpy as np
+
+from nusax_lstm.jobs import logged
+from nusax_lstm.keras_model import train_and_save
+from nusax_lstm.text import read_vocabulary
+
+with logged(snakemake):
+    p = snakemake.params
+    with np.load(snakemake.input.sequences) as data:
+        sequences = dict(data)
+    train_and_save(
+        sequences,
+        vocab_size=len(read_vocabulary(snakemake.input.vocabulary)),
+        units=tuple(p.units),
+        bidirectional=p.bidirectional,
+        train=p.train,
+        seed=int(snakemake.wildcards.seed),
+        threads=snakemake.threads,
+        out=snakemake.output,
+    )
