@@ -17,8 +17,8 @@ include: "workflow/rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/summary.json",
         expand("results/{lang}/comparison.md", lang=LANG),
         expand("results/{lang}/best/export/weights.npz", lang=LANG),
-    default_target: True

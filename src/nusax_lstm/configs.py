@@ -25,7 +25,9 @@ class ModelConfig:
 def parse_config(entry: dict, where: str) -> ModelConfig:
     units = entry.get("units")
     if not units or any(not isinstance(u, int) or isinstance(u, bool) or u <= 0 for u in units):
-        raise UserError(f"{where}.units: expected a non-empty list of positive integers, got {units!r}")
+        raise UserError(
+            f"{where}.units: expected a non-empty list of positive integers, got {units!r}"
+        )
     return ModelConfig(tuple(units), bool(entry.get("bidirectional", False)))
 
 

@@ -135,7 +135,10 @@ def read_url(language: str) -> tuple[dict[str, list[Row]], dict]:
     splits, files = {}, {}
     for split in SPLITS:
         url = UPSTREAM_URL.format(
-            repo=UPSTREAM_REPOSITORY, commit=UPSTREAM_COMMIT, name=language_name(language), split=split
+            repo=UPSTREAM_REPOSITORY,
+            commit=UPSTREAM_COMMIT,
+            name=language_name(language),
+            split=split,
         )
         with urllib.request.urlopen(url, timeout=60) as response:
             data = response.read()
@@ -157,7 +160,9 @@ def from_hf(dataset_dict: Any) -> dict[str, list[Row]]:
             raise UserError(f"Hugging Face dataset: label names {names}, expected {list(LABELS)}")
         seen: set[str] = set()
         splits[split] = [
-            check_row(str(r["id"]), r["text"], names[r["label"]], seen, f"{HF_ID}[{hf_split}] row {i}")
+            check_row(
+                str(r["id"]), r["text"], names[r["label"]], seen, f"{HF_ID}[{hf_split}] row {i}"
+            )
             for i, r in enumerate(dataset)
         ]
     return splits
@@ -174,7 +179,9 @@ def read_hf(language: str) -> tuple[dict[str, list[Row]], dict]:
     return splits, files
 
 
-def fetch(language: str, source: str, local_dir: str | None, mirrors: list[str]) -> tuple[dict, dict]:
+def fetch(
+    language: str, source: str, local_dir: str | None, mirrors: list[str]
+) -> tuple[dict, dict]:
     """Rows of every split plus a provenance record; mirrors are searched first."""
     mirror = find_mirror(mirrors, language)
     if mirror is not None:

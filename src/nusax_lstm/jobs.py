@@ -21,8 +21,12 @@ def logged(snakemake: Any) -> Iterator[None]:
         sys.stderr.flush()
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s",
-                            stream=sys.stderr, force=True)
+        logging.basicConfig(
+            level=logging.INFO,
+            format="%(asctime)s %(name)s: %(message)s",
+            stream=sys.stderr,
+            force=True,
+        )
         try:
             yield
         except UserError as err:

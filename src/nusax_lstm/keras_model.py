@@ -37,8 +37,10 @@ def vectorize(
         max_tokens=max_tokens, output_mode="int", output_sequence_length=sequence_length
     )
     layer.adapt(np.array(train_texts, dtype=object))
-    sequences = {name: np.asarray(layer(np.array(texts, dtype=object)), dtype=np.int32)
-                 for name, texts in splits.items()}
+    sequences = {
+        name: np.asarray(layer(np.array(texts, dtype=object)), dtype=np.int32)
+        for name, texts in splits.items()
+    }
     return list(layer.get_vocabulary()), sequences
 
 
@@ -116,8 +118,11 @@ def export(model: Any) -> tuple[dict[str, np.ndarray], list[dict]]:
     for layer in model.layers:
         spec: dict[str, Any] = {"name": layer.name, "type": type(layer).__name__}
         if isinstance(layer, layers.Embedding):
-            spec |= {"input_dim": layer.input_dim, "output_dim": layer.output_dim,
-                     "mask_zero": bool(layer.mask_zero)}
+            spec |= {
+                "input_dim": layer.input_dim,
+                "output_dim": layer.output_dim,
+                "mask_zero": bool(layer.mask_zero),
+            }
             spec["arrays"] = add(layer.name, ("embeddings",), layer.get_weights())
         elif isinstance(layer, layers.LSTM):
             spec |= lstm_spec(layer)
@@ -140,8 +145,16 @@ def export(model: Any) -> tuple[dict[str, np.ndarray], list[dict]]:
     return arrays, specs
 
 
-def train_and_save(sequences: dict, vocab_size: int, units: tuple[int, ...], bidirectional: bool,
-                   train: dict, seed: int, threads: int, out: dict) -> None:
+def train_and_save(
+    sequences: dict,
+    vocab_size: int,
+    units: tuple[int, ...],
+    bidirectional: bool,
+    train: dict,
+    seed: int,
+    threads: int,
+    out: dict,
+) -> None:
     """Build, train and save one model with its history, probabilities and parameter count.
 
     `train` holds the `train` section of the config; `out` the output paths
@@ -151,16 +164,30 @@ def train_and_save(sequences: dict, vocab_size: int, units: tuple[int, ...], bid
 
     device = configure_tensorflow(threads, seed)
     model = build_model(
-        vocab_size, sequences["x_train"].shape[1], units, bidirectional, train["embedding_dim"],
-        train["dropout"], train["mask_zero"], train["learning_rate"],
+        vocab_size,
+        sequences["x_train"].shape[1],
+        units,
+        bidirectional,
+        train["embedding_dim"],
+        train["dropout"],
+        train["mask_zero"],
+        train["learning_rate"],
     )
     model.summary(print_fn=log.info)
     history = fit(model, sequences, train["epochs"], train["batch_size"])
     for split in ("valid", "test"):
         save_npy(out[f"probs_{split}"], model.predict(sequences[f"x_{split}"], verbose=0))
     write_json(out["history"], history)
-    write_json(out["info"], {"params": model.count_params(), "device": device, "seed": seed,
-                             "units": list(units), "bidirectional": bidirectional})
+    write_json(
+        out["info"],
+        {
+            "params": model.count_params(),
+            "device": device,
+            "seed": seed,
+            "units": list(units),
+            "bidirectional": bidirectional,
+        },
+    )
     with atomic_path(out["model"]) as tmp:
         model.save(tmp)
 
@@ -184,15 +211,20 @@ def export_files(model_path: str, vocabulary: list[str], meta: dict, out: dict) 
     arrays, layers = export(model)
     embedding = layers[0]
     if embedding["type"] != "Embedding" or embedding["input_dim"] != len(vocabulary):
-        raise ValueError(f"{model_path}: the embedding does not match the {len(vocabulary)}-token vocabulary")
+        raise ValueError(
+            f"{model_path}: the embedding does not match the {len(vocabulary)}-token vocabulary"
+        )
     save_npz(out["weights"], **arrays)
     write_vocabulary(out["vocabulary"], vocabulary)
-    write_json(out["architecture"], {
-        "format": 1,
-        **meta,
-        "sequence_length": int(model.inputs[0].shape[1]),
-        "vocabulary": os.path.basename(out["vocabulary"]),
-        "labels": list(LABELS),
-        "mask_zero": embedding["mask_zero"],
-        "layers": layers,
-    })
+    write_json(
+        out["architecture"],
+        {
+            "format": 1,
+            **meta,
+            "sequence_length": int(model.inputs[0].shape[1]),
+            "vocabulary": os.path.basename(out["vocabulary"]),
+            "labels": list(LABELS),
+            "mask_zero": embedding["mask_zero"],
+            "layers": layers,
+        },
+    )

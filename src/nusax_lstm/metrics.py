@@ -7,7 +7,9 @@ import numpy as np
 from . import LABELS
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = len(LABELS)) -> np.ndarray:
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = len(LABELS)
+) -> np.ndarray:
     """[C, C] counts: row = true class, column = predicted class."""
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(matrix, (np.asarray(y_true), np.asarray(y_pred)), 1)
@@ -42,7 +44,9 @@ def evaluate(y_true: np.ndarray, probs: np.ndarray) -> dict:
         "accuracy": float(np.mean(y_pred == np.asarray(y_true))),
         "per_class": {
             label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for label, p, r, f, s in zip(LABELS, precision, recall, f1, matrix.sum(axis=1))
+            for label, p, r, f, s in zip(
+                LABELS, precision, recall, f1, matrix.sum(axis=1), strict=True
+            )
         },
         "confusion_matrix": matrix.tolist(),
     }

@@ -10,9 +10,10 @@ from .metrics import macro_f1
 SIDE_BY_SIDE = 10
 
 
-def compare(keras_probs: np.ndarray, scratch_probs: np.ndarray, y_true: np.ndarray,
-            texts: list[str]) -> dict:
-    """Macro F1 of both, their agreement and largest probability difference, first rows side by side."""
+def compare(
+    keras_probs: np.ndarray, scratch_probs: np.ndarray, y_true: np.ndarray, texts: list[str]
+) -> dict:
+    """Macro F1 of both, agreement, largest probability difference, first rows side by side."""
     keras_pred, scratch_pred = keras_probs.argmax(axis=1), scratch_probs.argmax(axis=1)
     agree = int(np.sum(keras_pred == scratch_pred))
     keras_f1, scratch_f1 = macro_f1(y_true, keras_pred), macro_f1(y_true, scratch_pred)
@@ -70,12 +71,19 @@ def comparison_markdown(comparison: dict, best: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary(experiments: dict, metrics: dict[str, list[dict]], best: dict, comparison: dict,
-            provenance: dict) -> dict:
+def summary(
+    experiments: dict,
+    metrics: dict[str, list[dict]],
+    best: dict,
+    comparison: dict,
+    provenance: dict,
+) -> dict:
     """`summary.json`: every named config's scores (mean over seeds), the winner, the comparison.
 
-    `experiments` maps experiment -> name -> config id; `metrics` maps config id -> per-seed metrics.
+    `experiments` maps experiment -> name -> config id;
+    `metrics` maps config id -> the metrics of each seed.
     """
+
     def scores(config_id: str) -> dict:
         runs = metrics[config_id]
         return {

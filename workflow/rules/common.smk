@@ -1,4 +1,3 @@
-import os
 import sys
 from pathlib import Path
 
@@ -6,11 +5,10 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 SRC = Path(workflow.basedir) / "src"
-# Scripts import the project's package, also in conda environments (--sdm conda).
+# The Snakefile imports the package from the source tree; scripts find it through the
+# link workflow/scripts/nusax_lstm (Snakemake puts the script's folder on sys.path),
+# so they run the same code in any environment, conda ones included.
 sys.path.insert(0, str(SRC))
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(SRC), os.environ.get("PYTHONPATH")) if p
-)
 
 from nusax_lstm import UserError
 from nusax_lstm.configs import expand as expand_experiments
@@ -33,6 +31,7 @@ for named in EXPERIMENTS.values():
 LANG = config["data"]["language"]
 SEEDS = config["train"]["seeds"]
 
+
 wildcard_constraints:
     lang="[a-z]{3}",
     config_id="[a-z0-9-]+",
@@ -41,7 +40,10 @@ wildcard_constraints:
 
 def package(*modules):
     """The package's source files that a rule's script runs: edits to them rerun the rule."""
-    return [str(SRC / "nusax_lstm" / m) for m in ("__init__.py", "fileio.py", "jobs.py", *modules)]
+    return [
+        str(SRC / "nusax_lstm" / m)
+        for m in ("__init__.py", "fileio.py", "jobs.py", *modules)
+    ]
 
 
 def run_dir(config_id="{config_id}", seed="{seed}"):
@@ -51,5 +53,7 @@ def run_dir(config_id="{config_id}", seed="{seed}"):
 def all_runs(suffix):
     """One path per (config, seed) of a language, for the given run file."""
     return [
-        f"{run_dir(config_id, seed)}/{suffix}" for config_id in CONFIGS for seed in SEEDS
+        f"{run_dir(config_id, seed)}/{suffix}"
+        for config_id in CONFIGS
+        for seed in SEEDS
     ]

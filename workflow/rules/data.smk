@@ -6,18 +6,20 @@ rule download:
     input:
         package("data.py", "nusax_sha256sums.txt"),
     output:
-        splits=expand("results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]),
+        splits=expand(
+            "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
+        ),
         provenance="results/{lang}/data/provenance.json",
-    params:
-        source=config["data"]["source"],
-        local_dir=config["data"]["local_dir"],
-        mirrors=config["data"]["mirrors"],
     log:
         "results/logs/{lang}/download.log",
     benchmark:
         "results/benchmarks/{lang}/download.tsv"
     conda:
         "../../envs/data.yaml"
+    params:
+        source=config["data"]["source"],
+        local_dir=config["data"]["local_dir"],
+        mirrors=config["data"]["mirrors"],
     script:
         "../scripts/download.py"
 
@@ -25,19 +27,21 @@ rule download:
 rule vectorize:
     input:
         package("keras_model.py", "text.py", "data.py"),
-        splits=expand("results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]),
+        splits=expand(
+            "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
+        ),
     output:
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
         sequences="results/{lang}/vectorized/sequences.npz",
-    params:
-        max_tokens=config["vectorize"]["max_tokens"],
-        sequence_length=config["vectorize"]["sequence_length"],
-    threads: 1
     log:
         "results/logs/{lang}/vectorize.log",
     benchmark:
         "results/benchmarks/{lang}/vectorize.tsv"
     conda:
         "../../envs/tensorflow.yaml"
+    threads: 1
+    params:
+        max_tokens=config["vectorize"]["max_tokens"],
+        sequence_length=config["vectorize"]["sequence_length"],
     script:
         "../scripts/vectorize.py"

@@ -15,16 +15,16 @@ rule summary:
             caption="../report/summary.rst",
             category="Summary",
         ),
-    params:
-        experiments={
-            experiment: {name: c.id for name, c in named.items()}
-            for experiment, named in EXPERIMENTS.items()
-        },
     log:
         "results/logs/summary.log",
     benchmark:
         "results/benchmarks/summary.tsv"
     conda:
         "../../envs/numpy.yaml"
+    params:
+        experiments={
+            experiment: {name: c.id for name, c in named.items()}
+            for experiment, named in EXPERIMENTS.items()
+        },
     script:
         "../scripts/summary.py"

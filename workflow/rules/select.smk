@@ -4,15 +4,15 @@ rule select_best:
         metrics=all_runs("metrics.json"),
     output:
         best="results/{lang}/best/best.json",
-    params:
-        metric=config["selection"]["metric"],
-        names=CONFIG_NAMES,
     log:
         "results/logs/{lang}/select_best.log",
     benchmark:
         "results/benchmarks/{lang}/select_best.tsv"
     conda:
         "../../envs/numpy.yaml"
+    params:
+        metric=config["selection"]["metric"],
+        names=CONFIG_NAMES,
     script:
         "../scripts/select_best.py"
 
@@ -23,18 +23,17 @@ rule export_weights:
         best="results/{lang}/best/best.json",
         models=all_runs("model.keras"),
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
-        sequences="results/{lang}/vectorized/sequences.npz",
     output:
         keras_weights="results/{lang}/best/export/model.weights.h5",
         weights="results/{lang}/best/export/weights.npz",
         architecture="results/{lang}/best/export/architecture.json",
         vocabulary="results/{lang}/best/export/vocabulary.txt",
-    threads: 1
     log:
         "results/logs/{lang}/export_weights.log",
     benchmark:
         "results/benchmarks/{lang}/export_weights.tsv"
     conda:
         "../../envs/tensorflow.yaml"
+    threads: 1
     script:
         "../scripts/export_weights.py"

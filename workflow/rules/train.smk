@@ -9,21 +9,21 @@ rule train:
         probs_valid=f"{run_dir()}/probs_valid.npy",
         probs_test=f"{run_dir()}/probs_test.npy",
         info=f"{run_dir()}/info.json",
-    params:
-        units=lambda wc: list(CONFIGS[wc.config_id].units),
-        bidirectional=lambda wc: CONFIGS[wc.config_id].bidirectional,
-        train={k: v for k, v in config["train"].items() if k != "seeds"},
-    threads: 2
-    resources:
-        gpu=1,
-        mem_mb=4000,
-        runtime=60,
     log:
         "results/logs/{lang}/train/{config_id}/seed{seed}.log",
     benchmark:
         "results/benchmarks/{lang}/train/{config_id}/seed{seed}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        mem_mb=4000,
+        runtime=60,
+    params:
+        units=lambda wc: list(CONFIGS[wc.config_id].units),
+        bidirectional=lambda wc: CONFIGS[wc.config_id].bidirectional,
+        train={k: v for k, v in config["train"].items() if k != "seeds"},
     script:
         "../scripts/train.py"
 

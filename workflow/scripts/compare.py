@@ -5,8 +5,8 @@ import numpy as np
 from nusax_lstm.data import read_split
 from nusax_lstm.fileio import read_json, write_json, write_text
 from nusax_lstm.jobs import logged
-from nusax_lstm.selection import best_run_file
 from nusax_lstm.report import compare, comparison_markdown
+from nusax_lstm.selection import best_run_file
 
 with logged(snakemake):
     best = read_json(snakemake.input.best)

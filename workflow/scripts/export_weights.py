@@ -1,4 +1,4 @@
-"""Export the selected model: Keras weights plus framework-free weights.npz and architecture.json."""
+"""Export the selected model: Keras weights, framework-free weights.npz, architecture.json."""
 
 from nusax_lstm.fileio import read_json
 from nusax_lstm.jobs import logged

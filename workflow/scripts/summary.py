@@ -1,4 +1,4 @@
-"""results/summary.json: every config's scores, the selected model and the Keras-vs-scratch check."""
+"""results/summary.json: every config's scores, the selected model, the Keras-vs-scratch check."""
 
 from nusax_lstm.fileio import read_json, write_json
 from nusax_lstm.jobs import logged

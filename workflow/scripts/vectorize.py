@@ -18,4 +18,6 @@ with logged(snakemake):
     write_vocabulary(snakemake.output.vocabulary, vocabulary)
     arrays = {f"x_{s}": sequences[s] for s in SPLITS} | {f"y_{s}": labels[s] for s in SPLITS}
     save_npz(snakemake.output.sequences, **arrays)
-    print(f"vocabulary: {len(vocabulary)} tokens; shapes:", {k: v.shape for k, v in sequences.items()})
+    print(
+        f"vocabulary: {len(vocabulary)} tokens; shapes:", {k: v.shape for k, v in sequences.items()}
+    )

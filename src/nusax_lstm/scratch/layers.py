@@ -62,11 +62,23 @@ class Embedding:
 class LSTM:
     """x [T, B, D] -> [T, B, H] (return_sequences) or the last state [B, H]."""
 
-    def __init__(self, kernel, recurrent_kernel, bias, return_sequences=False,
-                 go_backwards=False, zero_masked_output=False, name="lstm"):
+    def __init__(
+        self,
+        kernel,
+        recurrent_kernel,
+        bias,
+        return_sequences=False,
+        go_backwards=False,
+        zero_masked_output=False,
+        name="lstm",
+    ):
         self.units = recurrent_kernel.shape[0]
         scale = gate_scale(self.units, kernel.dtype)
-        self.kernel, self.recurrent_kernel, self.bias = kernel * scale, recurrent_kernel * scale, bias * scale
+        self.kernel, self.recurrent_kernel, self.bias = (
+            kernel * scale,
+            recurrent_kernel * scale,
+            bias * scale,
+        )
         self.return_sequences, self.go_backwards = return_sequences, go_backwards
         self.zero_masked_output, self.name = zero_masked_output, name
         self.token_table = None
@@ -77,8 +89,11 @@ class LSTM:
 
     def project(self, x: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
         """Input projections [T, B, 4H], computed at unmasked steps only (zero elsewhere)."""
+
         def proj(v):
-            return self.token_table[v] if self.token_table is not None else v @ self.kernel + self.bias
+            return (
+                self.token_table[v] if self.token_table is not None else v @ self.kernel + self.bias
+            )
 
         if mask is None:
             return proj(x)
@@ -90,7 +105,9 @@ class LSTM:
         steps, batch, _ = xw.shape
         h = np.zeros((batch, self.units), dtype=xw.dtype)
         c = np.zeros_like(h)
-        out = np.zeros((steps, batch, self.units), dtype=xw.dtype) if self.return_sequences else None
+        out = (
+            np.zeros((steps, batch, self.units), dtype=xw.dtype) if self.return_sequences else None
+        )
         for t in reversed(range(steps)) if self.go_backwards else range(steps):
             rows = active_rows(None if mask is None else mask[t], batch)
             if rows is not None:
@@ -119,20 +136,26 @@ class LSTM:
         return (*shape[:-1], self.units) if self.return_sequences else (shape[0], self.units)
 
 
+MERGES = {
+    "concat": lambda a, b: np.concatenate([a, b], axis=-1),
+    "sum": lambda a, b: a + b,
+    "mul": lambda a, b: a * b,
+    "ave": lambda a, b: (a + b) / 2,
+}
+
+
 class Bidirectional:
     """A forward and a backward LSTM over the same input, merged per step."""
 
-    MERGES = {
-        "concat": lambda a, b: np.concatenate([a, b], axis=-1),
-        "sum": lambda a, b: a + b,
-        "mul": lambda a, b: a * b,
-        "ave": lambda a, b: (a + b) / 2,
-    }
-
     def __init__(self, forward: LSTM, backward: LSTM, merge_mode="concat", name="bidirectional"):
-        if merge_mode not in self.MERGES:
-            raise ValueError(f"{name}: merge_mode {merge_mode!r} not in {sorted(self.MERGES)}")
-        self.forward, self.backward, self.merge_mode, self.name = forward, backward, merge_mode, name
+        if merge_mode not in MERGES:
+            raise ValueError(f"{name}: merge_mode {merge_mode!r} not in {sorted(MERGES)}")
+        self.forward, self.backward, self.merge_mode, self.name = (
+            forward,
+            backward,
+            merge_mode,
+            name,
+        )
         self.return_sequences = forward.return_sequences
 
     def fuse_embedding(self, embeddings: np.ndarray) -> None:
@@ -142,7 +165,7 @@ class Bidirectional:
     def __call__(self, x, mask):
         y, _ = self.forward(x, mask)
         y_rev, out_mask = self.backward(x, mask)
-        return self.MERGES[self.merge_mode](y, y_rev), out_mask
+        return MERGES[self.merge_mode](y, y_rev), out_mask
 
     def params(self) -> int:
         return self.forward.params() + self.backward.params()

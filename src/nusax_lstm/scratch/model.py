@@ -21,7 +21,11 @@ class Sequential:
     def __init__(self, layers: list, sequence_length: int | None = None):
         self.layers, self.sequence_length = layers, sequence_length
         self._run = layers
-        if len(layers) > 1 and isinstance(layers[0], Embedding) and hasattr(layers[1], "fuse_embedding"):
+        if (
+            len(layers) > 1
+            and isinstance(layers[0], Embedding)
+            and hasattr(layers[1], "fuse_embedding")
+        ):
             layers[1].fuse_embedding(layers[0].embeddings)
             self._run = layers[1:]
 
@@ -62,7 +66,7 @@ class Sequential:
         for layer in self.layers:
             shape = layer.output_shape(shape)
             name = f"{layer.name} ({type(layer).__name__})"
-            lines.append(f"{name:<36}{str(shape):<22}{layer.params():>10,}")
+            lines.append(f"{name:<36}{shape!s:<22}{layer.params():>10,}")
         lines.append(f"Total params: {self.count_params():,}")
         return "\n".join(lines)
 
@@ -94,9 +98,15 @@ def _lstm(spec, prefix, d_in, arrays, dtype, **kwargs) -> LSTM:
     for key, expected in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
         if _field(spec, key, where) != expected:
             raise UserError(f"{where}: {key} {spec[key]!r} is not supported (only {expected!r})")
-    shapes = {"kernel": (d_in, 4 * units), "recurrent_kernel": (units, 4 * units), "bias": (4 * units,)}
+    shapes = {
+        "kernel": (d_in, 4 * units),
+        "recurrent_kernel": (units, 4 * units),
+        "bias": (4 * units,),
+    }
     weights = {k: _array(arrays, f"{prefix}/{k}", s, prefix, dtype) for k, s in shapes.items()}
-    return LSTM(**weights, return_sequences=_field(spec, "return_sequences", where), name=prefix, **kwargs)
+    return LSTM(
+        **weights, return_sequences=_field(spec, "return_sequences", where), name=prefix, **kwargs
+    )
 
 
 def build_layer(spec: dict, d_in: int | None, arrays, dtype) -> tuple[object, int | None]:
@@ -114,8 +124,15 @@ def build_layer(spec: dict, d_in: int | None, arrays, dtype) -> tuple[object, in
     if kind == "Bidirectional":
         seq = bool(_field(spec, "return_sequences", where))
         sides = [
-            _lstm(_field(spec, side, where), f"{name}/{side}", d_in, arrays, dtype,
-                  go_backwards=side == "backward", zero_masked_output=seq)
+            _lstm(
+                _field(spec, side, where),
+                f"{name}/{side}",
+                d_in,
+                arrays,
+                dtype,
+                go_backwards=side == "backward",
+                zero_masked_output=seq,
+            )
             for side in ("forward", "backward")
         ]
         merge = _field(spec, "merge_mode", where)

@@ -1,0 +1,67 @@
+"""Shared fixtures: the repository, the data mirror in ../shared, and workflow runners."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+MIRROR = REPO.parent / "shared" / "data" / "nusax-senti"
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+# The tiny study: two model configs (one bidirectional), one epoch, a small vocabulary.
+TINY_CONFIG = {
+    "data": {"language": "ind", "mirrors": [str(MIRROR)]},
+    "vectorize": {"max_tokens": 500, "sequence_length": 40},
+    "train": {"embedding_dim": 16, "epochs": 1, "seeds": [7]},
+    "experiments": {
+        "tiny": [
+            {"name": "Uni", "units": [8], "bidirectional": False},
+            {"name": "Bi", "units": [8, 4], "bidirectional": True},
+        ]
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    if not (MIRROR / "indonesian" / "train.csv").is_file():
+        pytest.fail(f"the NusaX mirror is missing at {MIRROR}: tests read the data from there")
+    return MIRROR
+
+
+def write_config(workdir: Path, config: dict) -> Path:
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """The real snakemake on the repository's Snakefile, in `workdir` (which holds config.yaml)."""
+    return subprocess.run(
+        [*SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=workdir,
+    )
+
+
+def job_counts(dry_run_output: str) -> dict[str, int]:
+    """rule -> job count from the 'Job stats' table of a dry run ({} when nothing to do)."""
+    counts, in_table = {}, False
+    for line in dry_run_output.splitlines():
+        if line.startswith("Job stats:"):
+            in_table = True
+        elif in_table:
+            parts = line.split()
+            if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
+                counts[parts[0]] = int(parts[1])
+            elif parts and parts[0] == "total":
+                break
+    return counts

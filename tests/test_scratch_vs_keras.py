@@ -1,0 +1,208 @@
+"""The from-scratch engine against real Keras: random weights, random ids, masks and padding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from nusax_lstm import UserError  # noqa: E402
+from nusax_lstm.keras_model import build_model, export  # noqa: E402
+from nusax_lstm.scratch import from_export  # noqa: E402
+from nusax_lstm.scratch.layers import LSTM, Bidirectional  # noqa: E402
+
+VOCAB = 37
+
+
+def keras_stack(units, bidirectional, merge_mode, embed_dim, steps, mask_zero, dtype):
+    layers = [
+        keras.Input((steps,), dtype="int32"),
+        keras.layers.Embedding(VOCAB, embed_dim, mask_zero=mask_zero, dtype=dtype),
+    ]
+    for i, n in enumerate(units):
+        lstm = keras.layers.LSTM(n, return_sequences=i < len(units) - 1, dtype=dtype)
+        layers.append(
+            keras.layers.Bidirectional(lstm, merge_mode=merge_mode, dtype=dtype)
+            if bidirectional
+            else lstm
+        )
+        layers.append(keras.layers.Dropout(0.3, dtype=dtype))
+    layers.append(keras.layers.Dense(3, activation="softmax", dtype=dtype))
+    model = keras.Sequential(layers)
+    randomize(model, np.random.default_rng(len(units) * 1000 + embed_dim * 10 + steps))
+    return model
+
+
+def randomize(layer, rng):
+    """Random weights at a trained network's scale: std 1/sqrt(fan in) for matrices."""
+    for w in layer.weights:
+        scale = 1 / np.sqrt(w.shape[0]) if len(w.shape) == 2 and "embeddings" not in w.path else 0.5
+        w.assign(rng.normal(0, scale, w.shape))
+
+
+def token_ids(batch, steps, padding, seed=0):
+    """Random ids in [1, VOCAB); padding: none, end, start, all, or mixed (end, some rows full)."""
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(1, VOCAB, (batch, steps), dtype=np.int32)
+    lengths = rng.integers(0, steps + 1, batch)
+    if padding == "mixed":
+        lengths[::3] = steps
+        lengths[1::5] = 0
+    for row, n in enumerate(lengths):
+        if padding in ("end", "mixed"):
+            ids[row, n:] = 0
+        elif padding == "start":
+            ids[row, : steps - n] = 0
+    if padding == "all":
+        ids[:] = 0
+    return ids
+
+
+# (units, bidirectional, merge_mode, embedding dim, steps, batch, mask_zero, padding)
+GRID = [
+    ((1,), False, None, 1, 1, 1, True, "end"),
+    ((5,), False, None, 16, 100, 400, True, "mixed"),
+    ((64,), False, None, 16, 100, 400, False, "end"),
+    ((64, 5), False, None, 16, 100, 400, True, "end"),
+    ((7, 5, 3), False, None, 16, 12, 50, True, "mixed"),
+    ((7, 5, 3), False, None, 16, 12, 50, False, "none"),
+    ((5,), False, None, 16, 12, 30, True, "start"),
+    ((5,), False, None, 16, 12, 30, True, "all"),
+    ((1,), True, "concat", 1, 1, 1, True, "end"),
+    ((64,), True, "concat", 16, 100, 400, True, "mixed"),
+    ((64, 5), True, "concat", 16, 100, 400, True, "end"),
+    ((5, 3), True, "sum", 16, 12, 50, True, "mixed"),
+    ((5, 3), True, "mul", 16, 12, 50, True, "mixed"),
+    ((5, 3), True, "ave", 16, 12, 50, True, "mixed"),
+    ((7, 5, 3), True, "concat", 1, 12, 50, False, "none"),
+    ((7, 5, 3), True, "concat", 16, 12, 50, True, "start"),
+    ((5, 3), True, "concat", 16, 12, 30, True, "all"),
+    ((5, 3), True, "sum", 16, 12, 30, False, "end"),
+]
+
+
+def case_id(case):
+    units, bi, merge, dim, steps, batch, mask, padding = case
+    kind = f"bi-{merge}" if bi else "uni"
+    masking = "mask" if mask else "nomask"
+    return f"{kind}-{'-'.join(map(str, units))}-d{dim}-T{steps}-B{batch}-{masking}-{padding}"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", GRID, ids=[case_id(c) for c in GRID])
+def test_model_matches_keras(case, dtype):
+    units, bi, merge, dim, steps, batch, mask, padding = case
+    model = keras_stack(units, bi, merge, dim, steps, mask, dtype)
+    ids = token_ids(batch, steps, padding)
+    expected = np.asarray(model(ids, training=False))
+    arrays, layers = export(model)
+    scratch = from_export(
+        {"layers": layers, "sequence_length": steps}, arrays, dtype=np.dtype(dtype)
+    )
+    got = scratch.predict_proba(ids)
+    assert got.dtype == np.dtype(dtype)
+    assert np.abs(got - expected).max() <= (1e-5 if dtype == "float32" else 1e-10)
+    assert np.array_equal(got.argmax(axis=1), expected.argmax(axis=1))
+    assert scratch.count_params() == model.count_params()
+    assert np.allclose(scratch.predict_proba(ids, batch_size=7), got, atol=1e-6)
+
+
+def lstm_arrays(layer):
+    kernel, recurrent, bias = (w.astype(np.float64) for w in layer.get_weights())
+    return kernel, recurrent, bias
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize("masked", [False, True])
+def test_lstm_layer_alone(return_sequences, masked):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(20, 9, 4))
+    mask = token_ids(20, 9, "mixed", seed=2) != 0 if masked else None
+    layer = keras.layers.LSTM(6, return_sequences=return_sequences, dtype="float64")
+    layer(x, mask=mask)
+    randomize(layer, rng)
+    expected = np.asarray(layer(x, mask=mask))
+    ours = LSTM(*lstm_arrays(layer), return_sequences=return_sequences)
+    got, _ = ours(x.transpose(1, 0, 2), None if mask is None else mask.T)
+    got = got.transpose(1, 0, 2) if return_sequences else got
+    assert np.abs(got - expected).max() <= 1e-10
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave"])
+def test_bidirectional_layer_alone(return_sequences, merge_mode):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(20, 9, 4))
+    mask = token_ids(20, 9, "mixed", seed=4) != 0
+    layer = keras.layers.Bidirectional(
+        keras.layers.LSTM(5, return_sequences=return_sequences, dtype="float64"),
+        merge_mode=merge_mode,
+        dtype="float64",
+    )
+    layer(x, mask=mask)
+    randomize(layer, rng)
+    expected = np.asarray(layer(x, mask=mask))
+    sides = [
+        LSTM(
+            *lstm_arrays(sub),
+            return_sequences=return_sequences,
+            go_backwards=sub is layer.backward_layer,
+            zero_masked_output=return_sequences,
+        )
+        for sub in (layer.forward_layer, layer.backward_layer)
+    ]
+    got, _ = Bidirectional(*sides, merge_mode)(x.transpose(1, 0, 2), mask.T)
+    got = got.transpose(1, 0, 2) if return_sequences else got
+    assert np.abs(got - expected).max() <= 1e-10
+
+
+def exported():
+    model = build_model(VOCAB, 10, (5, 3), True, 8, 0.3, True, 1e-3)
+    arrays, layers = export(model)
+    return {"layers": layers, "sequence_length": 10}, arrays
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda a, w: w.pop("embedding/embeddings"), "array 'embedding/embeddings' missing"),
+        (
+            lambda a, w: w.update({"dense_output/kernel": w["dense_output/kernel"].T}),
+            "layer dense_output: array 'dense_output/kernel' has shape",
+        ),
+        (
+            lambda a, w: w.update(
+                {"bidirectional_1/forward/kernel": w["bidirectional_1/forward/kernel"].T}
+            ),
+            "array 'bidirectional_1/forward/kernel' has shape",
+        ),
+        (
+            lambda a, w: a["layers"][0].pop("mask_zero"),
+            "layer embedding: field 'mask_zero' missing",
+        ),
+        (
+            lambda a, w: w["dense_output/bias"].__setitem__(0, np.nan),
+            "array 'dense_output/bias' holds NaN",
+        ),
+        (lambda a, w: a["layers"][1]["forward"].update(activation="relu"), "activation 'relu'"),
+        (
+            lambda a, w: a["layers"][0].update(input_dim=VOCAB + 1),
+            "array 'embedding/embeddings' has shape",
+        ),
+    ],
+    ids=[
+        "missing array",
+        "transposed dense",
+        "transposed lstm",
+        "missing field",
+        "nan",
+        "activation",
+        "vocabulary size",
+    ],
+)
+def test_export_mismatch_is_refused_naming_layer_and_array(mutate, message):
+    architecture, arrays = exported()
+    mutate(architecture, arrays)
+    with pytest.raises(UserError, match=message):
+        from_export(architecture, arrays)

@@ -1,0 +1,153 @@
+"""The real Snakemake on the tiny study: outputs, caching, targeted reruns, config errors."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+from conftest import REPO, TINY_CONFIG, job_counts, snakemake, write_config
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, mirror):
+    workdir = tmp_path_factory.mktemp("tiny")
+    write_config(workdir, TINY_CONFIG)
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir
+
+
+def read(workdir, path):
+    return json.loads((workdir / path).read_text())
+
+
+def test_every_declared_output_exists(tiny_run):
+    result = snakemake(tiny_run, "--summary")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.splitlines()[1:] if line.strip()]
+    assert len(rows) > 20
+    missing = [
+        row[0] for row in rows if row[0].startswith("results/") and not (tiny_run / row[0]).exists()
+    ]
+    assert missing == []
+
+
+def test_summary_is_sane(tiny_run):
+    summary = read(tiny_run, "results/summary.json")
+    configs = summary["experiments"]["tiny"]
+    assert set(configs) == {"Uni", "Bi"}
+    assert {c["config_id"] for c in configs.values()} == {"lstm-8", "bilstm-8-4"}
+    for c in configs.values():
+        assert 0 <= c["val_macro_f1"] <= 1 and 0 <= c["test_macro_f1"] <= 1
+        assert c["params"] > 0
+    best = summary["best"]
+    assert best["config_id"] in {"lstm-8", "bilstm-8-4"} and best["metric"] == "val_macro_f1"
+    assert best["value"] == max(c["val_macro_f1"] for c in configs.values())
+    comparison = summary["comparison"]
+    assert comparison["agreement"] == 1.0
+    assert comparison["max_abs_prob_diff"] <= 1e-5
+    assert comparison["keras_macro_f1"] == comparison["scratch_macro_f1"] == best["test_macro_f1"]
+
+
+def test_probabilities_and_provenance(tiny_run):
+    lang = tiny_run / "results" / "ind"
+    for probs in [*lang.glob("models/*/seed7/probs_*.npy"), lang / "scratch" / "probs_test.npy"]:
+        p = np.load(probs)
+        assert p.shape[1] == 3 and np.allclose(p.sum(axis=1), 1, atol=1e-5), probs
+    provenance = read(tiny_run, "results/ind/data/provenance.json")
+    assert provenance["source"] == "mirror"
+    assert {s: f["rows"] for s, f in provenance["files"].items()} == {
+        "train": 500,
+        "valid": 100,
+        "test": 400,
+    }
+    assert provenance["files"]["train"]["labels"] == {
+        "negative": 192,
+        "neutral": 119,
+        "positive": 189,
+    }
+    assert all(f["verified"] for f in provenance["files"].values())
+    history = read(tiny_run, "results/ind/models/lstm-8/seed7/history.json")
+    assert set(history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 1 for v in history.values())
+    architecture = read(tiny_run, "results/ind/best/export/architecture.json")
+    assert architecture["mask_zero"] is True and architecture["sequence_length"] == 40
+    assert (lang / "best" / "export" / "model.weights.h5").stat().st_size > 0
+    comparison = (lang / "comparison.md").read_text()
+    assert "agreement: 400/400 (100.00 %)" in comparison
+
+
+def test_second_invocation_has_nothing_to_do(tiny_run):
+    result = snakemake(tiny_run, "-n", "--cores", "2")
+    assert result.returncode == 0, result.stderr
+    assert job_counts(result.stdout) == {}
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_path):
+    workdir = tmp_path / "copy"
+    shutil.copytree(tiny_run, workdir, symlinks=True)
+    config = copy.deepcopy(TINY_CONFIG)
+    config["experiments"]["tiny"][0]["units"] = [6]
+    write_config(workdir, config)
+    result = snakemake(workdir, "-n", "--cores", "2")
+    assert result.returncode == 0, result.stderr
+    assert job_counts(result.stdout) == {
+        "train": 1,
+        "evaluate": 1,
+        "select_best": 1,
+        "export_weights": 1,
+        "scratch_inference": 1,
+        "compare": 1,
+        "summary": 1,
+        "all": 1,
+    }
+    assert "results/ind/models/lstm-6/seed7/model.keras" in result.stdout
+
+
+def test_default_config_dry_run_trains_six_models_for_eight_names(tmp_path, mirror):
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["data"]["mirrors"] = [str(mirror)]
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path, "-n", "--cores", "2")
+    assert result.returncode == 0, result.stderr
+    assert sum(len(e) for e in config["experiments"].values()) == 8
+    assert job_counts(result.stdout)["train"] == 6
+
+
+CONFIG_ERRORS = [
+    ("unknown key", lambda c: c["train"].update(epoch=3), "epoch"),
+    ("wrong type", lambda c: c["train"].update(batch_size="big"), "batch_size"),
+    ("empty units", lambda c: c["experiments"]["tiny"][0].update(units=[]), "units"),
+    ("units <= 0", lambda c: c["experiments"]["tiny"][0].update(units=[8, 0]), "units"),
+    ("unknown language", lambda c: c["data"].update(language="xyz"), "language"),
+    (
+        "duplicate names",
+        lambda c: c["experiments"]["tiny"][1].update(name="Uni"),
+        "duplicate config name 'Uni'",
+    ),
+    ("empty experiment", lambda c: c["experiments"].update(nothing=[]), "nothing"),
+    ("epochs < 1", lambda c: c["train"].update(epochs=0), "epochs"),
+    ("dropout 1", lambda c: c["train"].update(dropout=1.0), "dropout"),
+    ("dropout < 0", lambda c: c["train"].update(dropout=-0.1), "dropout"),
+    ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "mutate", "needle"), CONFIG_ERRORS, ids=[c[0] for c in CONFIG_ERRORS]
+)
+def test_config_error_stops_before_any_job(tmp_path, case, mutate, needle):
+    config = copy.deepcopy(TINY_CONFIG)
+    mutate(config)
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path, "--cores", "1")
+    assert result.returncode != 0
+    assert needle in result.stderr + result.stdout
+    assert not (tmp_path / "results").exists()
