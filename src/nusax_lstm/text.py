@@ -1,11 +1,47 @@
-"""The vocabulary file: one token per line, line i holding the token of index i."""
+"""TextVectorization without TensorFlow, and the vocabulary file it reads.
+
+Keras' defaults, as in `keras/src/layers/preprocessing/text_vectorization.py`:
+`tf.strings.lower` (ASCII letters only), the punctuation regex below removed,
+split on ASCII whitespace, index 0 for padding, 1 for out-of-vocabulary tokens,
+padded with zeros or truncated at the end to the sequence length.
+"""
 
 from __future__ import annotations
 
+import re
+import string
 from pathlib import Path
+
+import numpy as np
 
 from . import UserError
 from .fileio import write_text
+
+PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
+WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+PAD, OOV = 0, 1
+
+
+def tokenize(text: str) -> list[str]:
+    """Keras' "lower_and_strip_punctuation" standardization, then a whitespace split."""
+    standardized = PUNCTUATION.sub("", text.translate(ASCII_LOWER))
+    return [token for token in WHITESPACE.split(standardized) if token]
+
+
+class Vectorizer:
+    """texts -> token ids [N, sequence_length] (int32), from a saved vocabulary."""
+
+    def __init__(self, vocabulary: list[str], sequence_length: int):
+        self.index = {token: i for i, token in enumerate(vocabulary) if i > OOV}
+        self.sequence_length = sequence_length
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        ids = np.zeros((len(texts), self.sequence_length), dtype=np.int32)
+        for row, text in enumerate(texts):
+            tokens = tokenize(text)[: self.sequence_length]
+            ids[row, : len(tokens)] = [self.index.get(t, OOV) for t in tokens]
+        return ids
 
 
 def write_vocabulary(path: str | Path, tokens: list[str]) -> None:
@@ -16,7 +52,7 @@ def write_vocabulary(path: str | Path, tokens: list[str]) -> None:
 
 
 def read_vocabulary(path: str | Path) -> list[str]:
-    """Tokens by index; index 0 is padding (''), index 1 the OOV token."""
+    """Tokens by index, one per line; index 0 is padding (''), index 1 the OOV token."""
     text = Path(path).read_text(encoding="utf-8")
     if not text.endswith("\n"):
         raise UserError(f"{path}: truncated vocabulary file (no final newline)")

@@ -1,0 +1,147 @@
+"""The TensorFlow-free vectorizer against Keras TextVectorization, and the predict command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import REPO
+
+from nusax_lstm.data import read_folder
+from nusax_lstm.text import Vectorizer, read_vocabulary
+
+keras = pytest.importorskip("keras")
+
+TRICKY = [
+    "",
+    "!!! ... ,,, ???",
+    "Emoji 😀 di TENGAH 🎉🎉",
+    "MiXeD CaSe ÀÉÎ Ǆ İstanbul ẞ",
+    "angka 123 4.5 6,7 8-9",
+    "aksen naïve café résumé",
+    "spasi\u00a0tak\u2003biasa e\x1cf g\x85h",
+    "tab\tvt\vff\fcr\rnl\n",
+    "don't stop-me now [unk] [UNK]",
+    "x" * 100_000,
+    " ".join(["kata"] * 150),
+]
+
+
+@pytest.fixture(scope="module")
+def fitted(mirror):
+    """A Keras TextVectorization adapted on the training texts, as the pipeline does."""
+    splits, _ = read_folder(mirror / "indonesian", "ind", verify=True)
+    texts = {name: [text for _, text, _ in rows] for name, rows in splits.items()}
+    layer = keras.layers.TextVectorization(max_tokens=10000, output_sequence_length=100)
+    layer.adapt(np.array(texts["train"], dtype=object))
+    return layer, texts
+
+
+@pytest.mark.parametrize("group", ["train", "valid", "test", "tricky"])
+def test_vectorizer_equals_keras(fitted, group):
+    layer, texts = fitted
+    batch = TRICKY if group == "tricky" else texts[group]
+    expected = np.asarray(layer(np.array(batch, dtype=object)))
+    got = Vectorizer(layer.get_vocabulary(), 100)(batch)
+    assert got.dtype == np.int32
+    assert np.array_equal(got, expected)
+
+
+@pytest.fixture(scope="module")
+def model_folder(tmp_path_factory, fitted):
+    """A small trained-shape model exported as the pipeline exports it."""
+    from nusax_lstm.keras_model import build_model, export_files
+
+    layer, _ = fitted
+    vocabulary = layer.get_vocabulary()
+    model = build_model(len(vocabulary), 100, (8, 4), True, 16, 0.3, True, 1e-3)
+    folder = tmp_path_factory.mktemp("export")
+    model.save(folder / "model.keras")
+    names = ("keras_weights", "weights", "architecture", "vocabulary")
+    files = ("model.weights.h5", "weights.npz", "architecture.json", "vocabulary.txt")
+    out = {key: str(folder / name) for key, name in zip(names, files, strict=True)}
+    export_files(str(folder / "model.keras"), vocabulary, {"config_id": "bilstm-8-4"}, out)
+    return folder, model
+
+
+def cli(*args, stdin=b""):
+    """The predict command in a fresh interpreter, which must not import TensorFlow."""
+    code = (
+        "import sys; from nusax_lstm.cli import main; code = main(sys.argv[1:]); "
+        "assert not any(m.split('.')[0] in ('tensorflow', 'keras') for m in sys.modules); "
+        "sys.exit(code)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+def test_predict_matches_keras_on_texts(model_folder, fitted):
+    folder, model = model_folder
+    texts = [*fitted[1]["test"][:20], *TRICKY]
+    source = folder / "texts.csv"
+    rows = "".join(f'"{t.replace(chr(34), chr(34) * 2)}"\n' for t in texts)
+    source.write_text("text\n" + rows, encoding="utf-8")
+    result = cli("predict", folder, "--file", source, "--column", "text", "--json")
+    assert result.returncode == 0, result.stderr.decode()
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line["text"] for line in lines] == texts
+    expected = model.predict(fitted[0](np.array(texts, dtype=object)), verbose=0)
+    got = np.array([list(line["probabilities"].values()) for line in lines])
+    assert np.abs(got - expected).max() <= 1e-5
+    assert [line["label"] for line in lines] == [
+        ["negative", "neutral", "positive"][i] for i in expected.argmax(axis=1)
+    ]
+
+
+def test_predict_reads_arguments_and_stdin(model_folder):
+    folder, _ = model_folder
+    table = cli("predict", folder, "Makanannya enak sekali", "Pelayanan buruk")
+    assert table.returncode == 0, table.stderr.decode()
+    assert len(table.stdout.decode().splitlines()) == 2
+    piped = cli("predict", folder, stdin="satu\n\ndua\n".encode())
+    assert piped.returncode == 0 and len(piped.stdout.decode().splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["predict", "{folder}"], b"", "no texts given"),
+        (
+            ["predict", "{folder}"],
+            b"\xff\xfe junk \x00\x01",
+            "stdin: line 1: bytes that are not UTF-8",
+        ),
+        (["predict", "{folder}"], b"ok\x00\x01\x02", "binary data"),
+        (["predict", "/nonexistent/model"], b"", "/nonexistent/model: model folder not found"),
+        (
+            ["predict", "{folder}", "--file", "/nonexistent.txt"],
+            b"",
+            "/nonexistent.txt: cannot read",
+        ),
+        (
+            ["predict", "{folder}", "--file", "{folder}/vocabulary.txt", "--column", "text"],
+            b"",
+            "no column 'text'",
+        ),
+    ],
+    ids=["empty input", "not utf-8", "binary junk", "missing model", "missing file", "no column"],
+)
+def test_predict_errors_are_one_clear_line(model_folder, args, stdin, message):
+    folder, _ = model_folder
+    result = cli(*(a.format(folder=folder) for a in args), stdin=stdin)
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert message in stderr and "Traceback" not in stderr
+
+
+def test_vocabulary_round_trip(model_folder, fitted):
+    folder, _ = model_folder
+    assert read_vocabulary(folder / "vocabulary.txt") == fitted[0].get_vocabulary()
