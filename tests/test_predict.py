@@ -106,7 +106,7 @@ def test_predict_reads_arguments_and_stdin(model_folder):
     table = cli("predict", folder, "Makanannya enak sekali", "Pelayanan buruk")
     assert table.returncode == 0, table.stderr.decode()
     assert len(table.stdout.decode().splitlines()) == 2
-    piped = cli("predict", folder, stdin="satu\n\ndua\n".encode())
+    piped = cli("predict", folder, stdin=b"satu\n\ndua\n")
     assert piped.returncode == 0 and len(piped.stdout.decode().splitlines()) == 2
 
 
