@@ -11,6 +11,7 @@ from nusax_lstm import UserError  # noqa: E402
 from nusax_lstm.keras_model import build_model, export  # noqa: E402
 from nusax_lstm.scratch import from_export  # noqa: E402
 from nusax_lstm.scratch.layers import LSTM, Bidirectional  # noqa: E402
+from nusax_lstm.scratch.packing import Packing  # noqa: E402
 
 VOCAB = 37
 
@@ -42,7 +43,8 @@ def randomize(layer, rng):
 
 
 def token_ids(batch, steps, padding, seed=0):
-    """Random ids in [1, VOCAB); padding: none, end, start, all, or mixed (end, some rows full)."""
+    """Random ids in [1, VOCAB); padding: none, end, start, all, mixed (end, some rows full and
+    some empty) or holes (zeros anywhere)."""
     rng = np.random.default_rng(seed)
     ids = rng.integers(1, VOCAB, (batch, steps), dtype=np.int32)
     lengths = rng.integers(0, steps + 1, batch)
@@ -56,6 +58,8 @@ def token_ids(batch, steps, padding, seed=0):
             ids[row, : steps - n] = 0
     if padding == "all":
         ids[:] = 0
+    if padding == "holes":
+        ids[rng.random(ids.shape) < 0.4] = 0
     return ids
 
 
@@ -79,6 +83,8 @@ GRID = [
     ((7, 5, 3), True, "concat", 16, 12, 50, True, "start"),
     ((5, 3), True, "concat", 16, 12, 30, True, "all"),
     ((5, 3), True, "sum", 16, 12, 30, False, "end"),
+    ((7, 5), False, None, 16, 15, 60, True, "holes"),
+    ((7, 5), True, "concat", 16, 15, 60, True, "holes"),
 ]
 
 
@@ -113,28 +119,35 @@ def lstm_arrays(layer):
     return kernel, recurrent, bias
 
 
+def run_packed(layer, x, mask, return_sequences, carry):
+    """A scratch recurrent layer on padded x [B, T, F]: pack, run, back to Keras' layout."""
+    packing = Packing.from_mask(mask if mask is not None else np.ones(x.shape[:2], dtype=bool))
+    y = layer(packing.pack(x), packing)
+    return packing.unpack(y, carry) if return_sequences else packing.unsort(y)
+
+
 @pytest.mark.parametrize("return_sequences", [False, True])
-@pytest.mark.parametrize("masked", [False, True])
-def test_lstm_layer_alone(return_sequences, masked):
+@pytest.mark.parametrize("padding", ["none", "mixed", "start", "holes"])
+def test_lstm_layer_alone(return_sequences, padding):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(20, 9, 4))
-    mask = token_ids(20, 9, "mixed", seed=2) != 0 if masked else None
+    mask = None if padding == "none" else token_ids(20, 9, padding, seed=2) != 0
     layer = keras.layers.LSTM(6, return_sequences=return_sequences, dtype="float64")
     layer(x, mask=mask)
     randomize(layer, rng)
     expected = np.asarray(layer(x, mask=mask))
     ours = LSTM(*lstm_arrays(layer), return_sequences=return_sequences)
-    got, _ = ours(x.transpose(1, 0, 2), None if mask is None else mask.T)
-    got = got.transpose(1, 0, 2) if return_sequences else got
+    got = run_packed(ours, x, mask, return_sequences, carry=True)
     assert np.abs(got - expected).max() <= 1e-10
 
 
 @pytest.mark.parametrize("return_sequences", [False, True])
 @pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave"])
-def test_bidirectional_layer_alone(return_sequences, merge_mode):
+@pytest.mark.parametrize("padding", ["mixed", "holes"])
+def test_bidirectional_layer_alone(return_sequences, merge_mode, padding):
     rng = np.random.default_rng(3)
     x = rng.normal(size=(20, 9, 4))
-    mask = token_ids(20, 9, "mixed", seed=4) != 0
+    mask = token_ids(20, 9, padding, seed=4) != 0
     layer = keras.layers.Bidirectional(
         keras.layers.LSTM(5, return_sequences=return_sequences, dtype="float64"),
         merge_mode=merge_mode,
@@ -144,16 +157,10 @@ def test_bidirectional_layer_alone(return_sequences, merge_mode):
     randomize(layer, rng)
     expected = np.asarray(layer(x, mask=mask))
     sides = [
-        LSTM(
-            *lstm_arrays(sub),
-            return_sequences=return_sequences,
-            go_backwards=sub is layer.backward_layer,
-            zero_masked_output=return_sequences,
-        )
+        LSTM(*lstm_arrays(sub), return_sequences=return_sequences)
         for sub in (layer.forward_layer, layer.backward_layer)
     ]
-    got, _ = Bidirectional(*sides, merge_mode)(x.transpose(1, 0, 2), mask.T)
-    got = got.transpose(1, 0, 2) if return_sequences else got
+    got = run_packed(Bidirectional(*sides, merge_mode), x, mask, return_sequences, carry=False)
     assert np.abs(got - expected).max() <= 1e-10
 
 
@@ -206,3 +213,24 @@ def test_export_mismatch_is_refused_naming_layer_and_array(mutate, message):
     mutate(architecture, arrays)
     with pytest.raises(UserError, match=message):
         from_export(architecture, arrays)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_sequence_output_matches_keras(bidirectional):
+    """A last recurrent layer that returns sequences: Dense sees Keras' masked-step outputs."""
+    lstm = keras.layers.LSTM(5, return_sequences=True, dtype="float64")
+    model = keras.Sequential(
+        [
+            keras.Input((12,), dtype="int32"),
+            keras.layers.Embedding(VOCAB, 8, mask_zero=True, dtype="float64"),
+            keras.layers.Bidirectional(lstm, dtype="float64") if bidirectional else lstm,
+            keras.layers.Dense(3, activation="softmax", dtype="float64"),
+        ]
+    )
+    randomize(model, np.random.default_rng(5))
+    ids = token_ids(40, 12, "holes", seed=6)
+    expected = np.asarray(model(ids, training=False))
+    arrays, layers = export(model)
+    got = from_export({"layers": layers}, arrays, dtype=np.float64).predict_proba(ids)
+    assert got.shape == (40, 12, 3)
+    assert np.abs(got - expected).max() <= 1e-10

@@ -125,6 +125,8 @@ def export(model: Any) -> tuple[dict[str, np.ndarray], list[dict]]:
             }
             spec["arrays"] = add(layer.name, ("embeddings",), layer.get_weights())
         elif isinstance(layer, layers.LSTM):
+            if layer.go_backwards:
+                raise ValueError(f"{layer.name}: a backward LSTM outside Bidirectional")
             spec |= lstm_spec(layer)
             spec["arrays"] = add(layer.name, lstm_arrays, layer.get_weights())
         elif isinstance(layer, layers.Bidirectional):

@@ -1,27 +1,17 @@
-"""The layers of the classifier in NumPy, time-major: sequences are [T, B, F], masks [T, B].
+"""The classifier's layers in NumPy. Sequences travel packed (see packing.py): [N, F]
+for the N real tokens of a batch, with the Packing that places them.
 
-Keras semantics, as in `keras/src/backend/tensorflow/rnn.py`:
-- a masked step leaves the LSTM state unchanged; its output repeats the previous
-  output, or is zero when `zero_masked_output` (what Bidirectional sets on its
-  layers when they return sequences);
-- the backward LSTM reads the sequence from its last step to its first, padding
-  included, and its outputs are returned in the original time order.
-Only rows with a real token at step t are computed at step t.
+Keras semantics (keras/src/backend/tensorflow/rnn.py, layers/rnn/bidirectional.py):
+a masked step leaves the LSTM state unchanged, and the backward LSTM of a
+Bidirectional reads each row from its last step to its first. Outputs at masked
+steps only matter when a padded sequence leaves the model (Packing.unpack).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-# Gate order i, f, c, o. sigmoid(z) = (1 + tanh(z / 2)) / 2, so the sigmoid gates'
-# columns of kernel, recurrent kernel and bias are halved once (exactly, in binary
-# floating point) and one tanh over all 4H columns serves every gate.
-_GATE_SCALE = (0.5, 0.5, 1.0, 0.5)
-
-
-def gate_scale(units: int, dtype: np.dtype) -> np.ndarray:
-    """[4H]: 0.5 on the sigmoid gates' columns, 1 on the candidate's."""
-    return np.repeat(np.asarray(_GATE_SCALE, dtype=dtype), units)
+from .packing import Packing
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -30,27 +20,61 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def active_rows(mask_t: np.ndarray | None, batch: int) -> slice | np.ndarray | None:
-    """Rows that hold a token at this step: a slice when they lead the batch, None when none do."""
-    if mask_t is None:
-        return slice(0, batch)
-    n = int(np.count_nonzero(mask_t))
-    if n == 0:
-        return None
-    return slice(0, n) if mask_t[:n].all() else np.flatnonzero(mask_t)
+def lstm_gates(w: np.ndarray, units: int) -> np.ndarray:
+    """Keras' gate columns (i, f, c, o) reordered to (i, f, o, c), sigmoid gates halved.
+
+    sigmoid(z) = (1 + tanh(z / 2)) / 2: with the halving (exact in binary floating
+    point) one tanh over all 4H columns serves every gate.
+    """
+    i, f, c, o = np.split(w, 4, axis=-1)
+    return np.concatenate([i / 2, f / 2, o / 2, c], axis=-1)
+
+
+def lstm_scan(xw: list[np.ndarray], recurrent: np.ndarray, packing: Packing, sequences: bool):
+    """Run D stacked LSTM directions over packed input projections.
+
+    xw: D arrays [N, 4H], each direction's in its reading order; recurrent [D, H, 4H].
+    Returns outputs [D, N, H] when `sequences`, else the final states [D, B, H].
+    Step k updates rows :n in place; every operation writes into a preallocated buffer.
+    """
+    d, (size, four_h) = len(xw), xw[0].shape
+    units, dtype = four_h // 4, xw[0].dtype
+    # tanh of all gates, then * scale + shift: (1 + tanh) / 2 = sigmoid on i, f, o; g stays.
+    scale = np.repeat(np.array([0.5, 0.5, 0.5, 1], dtype=dtype), units)
+    shift = np.repeat(np.array([0.5, 0.5, 0.5, 0], dtype=dtype), units)
+    h = np.zeros((d, packing.batch, units), dtype=dtype)
+    c = np.zeros_like(h)
+    work = np.empty(d * packing.batch * four_h, dtype=dtype)
+    out = np.empty((d, size, units), dtype=dtype) if sequences else None
+    for k, n in enumerate(packing.sizes):
+        lo, hi = packing.offsets[k], packing.offsets[k + 1]
+        z = work[: d * n * four_h].reshape(d, n, four_h)  # contiguous: fast elementwise loops
+        np.matmul(h[:, :n], recurrent, out=z)
+        for j in range(d):
+            z[j] += xw[j][lo:hi]
+        np.tanh(z, out=z)
+        z *= scale
+        z += shift
+        i, f, o, g = (z[..., j * units : (j + 1) * units] for j in range(4))
+        c_n, h_n = c[:, :n], h[:, :n]
+        c_n *= f
+        g *= i
+        c_n += g
+        np.tanh(c_n, out=h_n)
+        h_n *= o
+        if out is not None:
+            out[:, lo:hi] = h_n
+    return out if sequences else h
 
 
 class Embedding:
-    """ids [T, B] -> vectors [T, B, D]; with `mask_zero`, id 0 is padding."""
+    """token ids [N] -> vectors [N, D]; with `mask_zero`, id 0 is padding."""
 
     def __init__(self, embeddings: np.ndarray, mask_zero: bool, name: str = "embedding"):
         self.embeddings, self.mask_zero, self.name = embeddings, mask_zero, name
 
-    def compute_mask(self, ids: np.ndarray) -> np.ndarray | None:
-        return ids != 0 if self.mask_zero else None
-
-    def __call__(self, ids, mask):
-        return self.embeddings[ids], self.compute_mask(ids)
+    def __call__(self, ids: np.ndarray, packing: Packing) -> np.ndarray:
+        return self.embeddings[ids]
 
     def params(self) -> int:
         return self.embeddings.size
@@ -60,74 +84,30 @@ class Embedding:
 
 
 class LSTM:
-    """x [T, B, D] -> [T, B, H] (return_sequences) or the last state [B, H]."""
+    """Packed x [N, D] -> outputs [N, H] (return_sequences) or final states [B, H]."""
 
-    def __init__(
-        self,
-        kernel,
-        recurrent_kernel,
-        bias,
-        return_sequences=False,
-        go_backwards=False,
-        zero_masked_output=False,
-        name="lstm",
-    ):
+    def __init__(self, kernel, recurrent_kernel, bias, return_sequences=False, name="lstm"):
         self.units = recurrent_kernel.shape[0]
-        scale = gate_scale(self.units, kernel.dtype)
-        self.kernel, self.recurrent_kernel, self.bias = (
-            kernel * scale,
-            recurrent_kernel * scale,
-            bias * scale,
-        )
-        self.return_sequences, self.go_backwards = return_sequences, go_backwards
-        self.zero_masked_output, self.name = zero_masked_output, name
+        self.kernel, self.bias = lstm_gates(kernel, self.units), lstm_gates(bias, self.units)
+        self.recurrent_kernel = lstm_gates(recurrent_kernel, self.units)
+        self.return_sequences, self.name = return_sequences, name
         self.token_table = None
 
     def fuse_embedding(self, embeddings: np.ndarray) -> None:
-        """Precompute each token's input projection [V, 4H]: the layer then reads token ids."""
+        """Precompute every token's input projection [V, 4H]; the layer then reads token ids."""
         self.token_table = embeddings @ self.kernel + self.bias
 
-    def project(self, x: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-        """Input projections [T, B, 4H], computed at unmasked steps only (zero elsewhere)."""
-
-        def proj(v):
-            return (
-                self.token_table[v] if self.token_table is not None else v @ self.kernel + self.bias
-            )
-
-        if mask is None:
-            return proj(x)
-        xw = np.zeros((*mask.shape, 4 * self.units), dtype=self.kernel.dtype)
-        xw[mask] = proj(x[mask])
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """Input projections [N, 4H] of packed inputs, or of token ids once fused."""
+        if self.token_table is not None:
+            return self.token_table[x]
+        xw = x @ self.kernel
+        xw += self.bias
         return xw
 
-    def scan(self, xw: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-        steps, batch, _ = xw.shape
-        h = np.zeros((batch, self.units), dtype=xw.dtype)
-        c = np.zeros_like(h)
-        out = (
-            np.zeros((steps, batch, self.units), dtype=xw.dtype) if self.return_sequences else None
-        )
-        for t in reversed(range(steps)) if self.go_backwards else range(steps):
-            rows = active_rows(None if mask is None else mask[t], batch)
-            if rows is not None:
-                h[rows], c[rows] = self.step(xw[t, rows], h[rows], c[rows])
-            if out is not None and not self.zero_masked_output:
-                out[t] = h
-            elif out is not None and rows is not None:
-                out[t, rows] = h[rows]
-        return out if out is not None else h
-
-    def step(self, xw_t, h, c):
-        """One LSTM step for [n, 4H] input projections and [n, H] states."""
-        a = np.tanh(xw_t + h @ self.recurrent_kernel)
-        i, f, g, o = np.split(a, 4, axis=1)
-        c = (f + 1) * 0.5 * c + (i + 1) * 0.5 * g
-        return (o + 1) * 0.5 * np.tanh(c), c
-
-    def __call__(self, x, mask):
-        y = self.scan(self.project(x, mask), mask)
-        return y, mask if self.return_sequences else None
+    def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
+        xw = [self.project(x)]
+        return lstm_scan(xw, self.recurrent_kernel[None], packing, self.return_sequences)[0]
 
     def params(self) -> int:
         return self.kernel.size + self.recurrent_kernel.size + self.bias.size
@@ -145,7 +125,7 @@ MERGES = {
 
 
 class Bidirectional:
-    """A forward and a backward LSTM over the same input, merged per step."""
+    """A forward and a backward LSTM over the same input, run together, merged per step."""
 
     def __init__(self, forward: LSTM, backward: LSTM, merge_mode="concat", name="bidirectional"):
         if merge_mode not in MERGES:
@@ -162,10 +142,14 @@ class Bidirectional:
         self.forward.fuse_embedding(embeddings)
         self.backward.fuse_embedding(embeddings)
 
-    def __call__(self, x, mask):
-        y, _ = self.forward(x, mask)
-        y_rev, out_mask = self.backward(x, mask)
-        return MERGES[self.merge_mode](y, y_rev), out_mask
+    def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
+        # The backward direction reads its inputs in backward order ...
+        xw = [self.forward.project(x), self.backward.project(x[packing.backward])]
+        recurrent = np.stack([self.forward.recurrent_kernel, self.backward.recurrent_kernel])
+        y, y_rev = lstm_scan(xw, recurrent, packing, self.return_sequences)
+        if self.return_sequences:  # ... and its outputs go back to forward order.
+            y_rev = y_rev[np.argsort(packing.backward)]
+        return MERGES[self.merge_mode](y, y_rev)
 
     def params(self) -> int:
         return self.forward.params() + self.backward.params()
@@ -181,8 +165,8 @@ class Dropout:
     def __init__(self, rate: float, name="dropout"):
         self.rate, self.name = rate, name
 
-    def __call__(self, x, mask):
-        return x, mask
+    def __call__(self, x, packing):
+        return x
 
     def params(self) -> int:
         return 0
@@ -197,8 +181,8 @@ class Dense:
     def __init__(self, kernel, bias, name="dense"):
         self.kernel, self.bias, self.name = kernel, bias, name
 
-    def __call__(self, x, mask):
-        return x @ self.kernel + self.bias, mask
+    def __call__(self, x, packing):
+        return x @ self.kernel + self.bias
 
     def params(self) -> int:
         return self.kernel.size + self.bias.size
@@ -213,8 +197,8 @@ class Softmax:
     def __init__(self, name="softmax"):
         self.name = name
 
-    def __call__(self, x, mask):
-        return softmax(x), mask
+    def __call__(self, x, packing):
+        return softmax(x)
 
     def params(self) -> int:
         return 0

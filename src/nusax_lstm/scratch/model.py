@@ -9,6 +9,7 @@ import numpy as np
 from .. import UserError
 from ..fileio import read_json
 from .layers import LSTM, Bidirectional, Dense, Dropout, Embedding, Softmax
+from .packing import Packing
 
 ARCHITECTURE = "architecture.json"
 WEIGHTS = "weights.npz"
@@ -16,36 +17,34 @@ VOCABULARY = "vocabulary.txt"
 
 
 class Sequential:
-    """Layers applied in order to token ids [B, T]; probabilities [B, C]."""
+    """Embedding, recurrent layers, then position-wise layers: token ids [B, T] -> [B, C]."""
 
     def __init__(self, layers: list, sequence_length: int | None = None):
+        recurrent = [i for i, layer in enumerate(layers) if isinstance(layer, LSTM | Bidirectional)]
+        if not layers or not isinstance(layers[0], Embedding) or not recurrent:
+            raise UserError("the model must start with an Embedding and hold an LSTM layer")
         self.layers, self.sequence_length = layers, sequence_length
-        self._run = layers
-        if (
-            len(layers) > 1
-            and isinstance(layers[0], Embedding)
-            and hasattr(layers[1], "fuse_embedding")
-        ):
+        self.last_recurrent = recurrent[-1]
+        self.fused = recurrent[0] == 1  # the first projection becomes a lookup table
+        if self.fused:
             layers[1].fuse_embedding(layers[0].embeddings)
-            self._run = layers[1:]
 
     def _forward(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids)
         if ids.ndim != 2:
             raise ValueError(f"expected token ids of shape [batch, steps], got {ids.shape}")
-        first = self.layers[0]
-        mask = first.compute_mask(ids) if isinstance(first, Embedding) else None
-        # Longest rows first: the rows still holding tokens at a step then lead the batch.
-        order = np.argsort(-mask.sum(axis=1), kind="stable") if mask is not None else None
-        if order is not None:
-            ids, mask = ids[order], mask[order]
-        x, mask = ids.T, None if mask is None else mask.T
-        for layer in self._run:
-            x, mask = layer(x, mask)
-        if x.ndim == 3:
-            x = x.transpose(1, 0, 2)
-        if order is not None:
-            x = x[np.argsort(order)]
+        embedding = self.layers[0]
+        mask = ids != 0 if embedding.mask_zero else np.ones(ids.shape, dtype=bool)
+        packing = Packing.from_mask(mask)
+        x = packing.pack(ids)
+        if not self.fused:
+            x = embedding(x, packing)
+        for i, layer in enumerate(self.layers[1:], start=1):
+            x = layer(x, packing)
+            if i == self.last_recurrent and layer.return_sequences:
+                x = packing.unpack(x, carry=isinstance(layer, LSTM))
+        if not self.layers[self.last_recurrent].return_sequences:
+            x = packing.unsort(x)  # final states come in sorted row order
         return x
 
     def predict_proba(self, ids: np.ndarray, batch_size: int | None = None) -> np.ndarray:
@@ -92,7 +91,7 @@ def _field(spec: dict, key: str, where: str):
     return spec[key]
 
 
-def _lstm(spec, prefix, d_in, arrays, dtype, **kwargs) -> LSTM:
+def _lstm(spec, prefix, d_in, arrays, dtype) -> LSTM:
     where = f"layer {prefix}"
     units = _field(spec, "units", where)
     for key, expected in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
@@ -104,9 +103,7 @@ def _lstm(spec, prefix, d_in, arrays, dtype, **kwargs) -> LSTM:
         "bias": (4 * units,),
     }
     weights = {k: _array(arrays, f"{prefix}/{k}", s, prefix, dtype) for k, s in shapes.items()}
-    return LSTM(
-        **weights, return_sequences=_field(spec, "return_sequences", where), name=prefix, **kwargs
-    )
+    return LSTM(**weights, return_sequences=_field(spec, "return_sequences", where), name=prefix)
 
 
 def build_layer(spec: dict, d_in: int | None, arrays, dtype) -> tuple[object, int | None]:
@@ -122,17 +119,8 @@ def build_layer(spec: dict, d_in: int | None, arrays, dtype) -> tuple[object, in
         layer = _lstm(spec, name, d_in, arrays, dtype)
         return layer, layer.units
     if kind == "Bidirectional":
-        seq = bool(_field(spec, "return_sequences", where))
         sides = [
-            _lstm(
-                _field(spec, side, where),
-                f"{name}/{side}",
-                d_in,
-                arrays,
-                dtype,
-                go_backwards=side == "backward",
-                zero_masked_output=seq,
-            )
+            _lstm(_field(spec, side, where), f"{name}/{side}", d_in, arrays, dtype)
             for side in ("forward", "backward")
         ]
         merge = _field(spec, "merge_mode", where)

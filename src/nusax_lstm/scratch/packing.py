@@ -1,0 +1,68 @@
+"""Variable-length batches with the padding taken out (cf. PyTorch's PackedSequence).
+
+An LSTM under a Keras mask skips masked steps (its state carries over), so each row
+is its real tokens in order, forward, or in reverse order, backward. Rows are sorted
+longest first and step k holds the k-th real token of rows 0 .. sizes[k]-1, stored
+at offsets[k] + row: the rows still running at a step always lead the batch, and the
+work is proportional to the number of real tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Packing:
+    order: np.ndarray  # [B] original row of each sorted row
+    lengths: np.ndarray  # [B] real tokens per sorted row (non-increasing)
+    sizes: np.ndarray  # [K] rows running at step k
+    offsets: np.ndarray  # [K + 1] where step k starts in packed arrays
+    rows: np.ndarray  # [N] original row of each packed element
+    times: np.ndarray  # [N] original time step of each packed element
+    backward: np.ndarray  # [N] packed index of each element in backward reading order
+    steps: int  # T, the padded length
+
+    @property
+    def batch(self) -> int:
+        return len(self.order)
+
+    @classmethod
+    def from_mask(cls, mask: np.ndarray) -> Packing:
+        """mask [B, T] (True = real token) -> the packing of its rows."""
+        batch, steps = mask.shape
+        order = np.argsort(-mask.sum(axis=1), kind="stable")
+        mask = mask[order]
+        lengths = mask.sum(axis=1)
+        rank = np.cumsum(mask, axis=1) - 1  # index of each real token within its row
+        sorted_row, time = np.nonzero(mask)
+        # Step-major order: by token index k, then by sorted row.
+        k = rank[sorted_row, time]
+        by_step = np.lexsort((sorted_row, k))
+        sorted_row, time, k = sorted_row[by_step], time[by_step], k[by_step]
+        sizes = np.bincount(k, minlength=int(lengths.max(initial=0)))
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        backward = offsets[lengths[sorted_row] - 1 - k] + sorted_row
+        return cls(order, lengths, sizes, offsets, order[sorted_row], time, backward, steps)
+
+    def unsort(self, states: np.ndarray) -> np.ndarray:
+        """[B, ...] in sorted row order -> the original row order."""
+        return states[np.argsort(self.order)]
+
+    def pack(self, padded: np.ndarray) -> np.ndarray:
+        """[B, T, ...] -> [N, ...], the real steps in packed order."""
+        return padded[self.rows, self.times]
+
+    def unpack(self, packed: np.ndarray, carry: bool) -> np.ndarray:
+        """[N, F] -> [B, T, F]. Masked steps hold zeros, or with `carry` the row's previous
+        output (Keras' LSTM outputs at masked steps; zeros before the first real token)."""
+        if not len(packed):
+            return np.zeros((self.batch, self.steps, *packed.shape[1:]), dtype=packed.dtype)
+        source = np.full((self.batch, self.steps), -1)
+        source[self.rows, self.times] = np.arange(len(self.rows))
+        if carry:
+            source = np.maximum.accumulate(source, axis=1)
+        padded = np.where((source >= 0)[..., None], packed[source], 0)
+        return padded.astype(packed.dtype, copy=False)
