@@ -30,15 +30,18 @@ def lstm_gates(w: np.ndarray, units: int) -> np.ndarray:
     return np.concatenate([i / 2, f / 2, o / 2, c], axis=-1)
 
 
-def lstm_scan(xw: list[np.ndarray], recurrent: np.ndarray, packing: Packing, sequences: bool):
-    """Run D stacked LSTM directions over packed input projections.
+def lstm_scan(inputs: list[tuple], recurrent: np.ndarray, packing: Packing, sequences: bool):
+    """Run D stacked LSTM directions over packed inputs.
 
-    xw: D arrays [N, 4H], each direction's in its reading order; recurrent [D, H, 4H].
+    inputs: per direction (rows, index): the input projections of its packed steps, in its
+    reading order, are rows[lo:hi] or, with an index, rows[index[lo:hi]] (token table rows
+    gathered a step at a time: no [N, 4H] array). recurrent: [D, H, 4H].
     Returns outputs [D, N, H] when `sequences`, else the final states [D, B, H].
     Step k updates rows :n in place; every operation writes into a preallocated buffer.
     """
-    d, (size, four_h) = len(xw), xw[0].shape
-    units, dtype = four_h // 4, xw[0].dtype
+    d, size = len(inputs), len(packing.rows)
+    four_h, dtype = recurrent.shape[2], recurrent.dtype
+    units = four_h // 4
     # tanh of all gates, then * scale + shift: (1 + tanh) / 2 = sigmoid on i, f, o; g stays.
     scale = np.repeat(np.array([0.5, 0.5, 0.5, 1], dtype=dtype), units)
     shift = np.repeat(np.array([0.5, 0.5, 0.5, 0], dtype=dtype), units)
@@ -50,8 +53,8 @@ def lstm_scan(xw: list[np.ndarray], recurrent: np.ndarray, packing: Packing, seq
         lo, hi = packing.offsets[k], packing.offsets[k + 1]
         z = work[: d * n * four_h].reshape(d, n, four_h)  # contiguous: fast elementwise loops
         np.matmul(h[:, :n], recurrent, out=z)
-        for j in range(d):
-            z[j] += xw[j][lo:hi]
+        for j, (rows, index) in enumerate(inputs):
+            z[j] += rows[lo:hi] if index is None else rows[index[lo:hi]]
         np.tanh(z, out=z)
         z *= scale
         z += shift
@@ -97,17 +100,17 @@ class LSTM:
         """Precompute every token's input projection [V, 4H]; the layer then reads token ids."""
         self.token_table = embeddings @ self.kernel + self.bias
 
-    def project(self, x: np.ndarray) -> np.ndarray:
-        """Input projections [N, 4H] of packed inputs, or of token ids once fused."""
+    def inputs(self, x: np.ndarray) -> tuple:
+        """What the scan reads (see lstm_scan) for packed inputs, or token ids once fused."""
         if self.token_table is not None:
-            return self.token_table[x]
+            return self.token_table, x
         xw = x @ self.kernel
         xw += self.bias
-        return xw
+        return xw, None
 
     def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
-        xw = [self.project(x)]
-        return lstm_scan(xw, self.recurrent_kernel[None], packing, self.return_sequences)[0]
+        inputs = [self.inputs(x)]
+        return lstm_scan(inputs, self.recurrent_kernel[None], packing, self.return_sequences)[0]
 
     def params(self) -> int:
         return self.kernel.size + self.recurrent_kernel.size + self.bias.size
@@ -144,9 +147,9 @@ class Bidirectional:
 
     def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
         # The backward direction reads its inputs in backward order ...
-        xw = [self.forward.project(x), self.backward.project(x[packing.backward])]
+        inputs = [self.forward.inputs(x), self.backward.inputs(x[packing.backward])]
         recurrent = np.stack([self.forward.recurrent_kernel, self.backward.recurrent_kernel])
-        y, y_rev = lstm_scan(xw, recurrent, packing, self.return_sequences)
+        y, y_rev = lstm_scan(inputs, recurrent, packing, self.return_sequences)
         if self.return_sequences:  # ... and its outputs go back to forward order.
             y_rev = y_rev[np.argsort(packing.backward)]
         return MERGES[self.merge_mode](y, y_rev)

@@ -34,6 +34,9 @@ class Sequential:
         if ids.ndim != 2:
             raise ValueError(f"expected token ids of shape [batch, steps], got {ids.shape}")
         embedding = self.layers[0]
+        vocab = len(embedding.embeddings)
+        if ids.size and (ids.min() < 0 or ids.max() >= vocab):
+            raise ValueError(f"token ids must lie in [0, {vocab}), got {ids.min()}..{ids.max()}")
         mask = ids != 0 if embedding.mask_zero else np.ones(ids.shape, dtype=bool)
         packing = Packing.from_mask(mask)
         x = packing.pack(ids)
@@ -49,9 +52,11 @@ class Sequential:
 
     def predict_proba(self, ids: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Class probabilities, in chunks of `batch_size` rows (all at once when None)."""
+        ids = np.asarray(ids)
         n = len(ids)
         size = batch_size or max(n, 1)
-        return np.concatenate([self._forward(ids[i : i + size]) for i in range(0, max(n, 1), size)])
+        chunks = [self._forward(ids[i : i + size]) for i in range(0, max(n, 1), size)]
+        return np.concatenate(chunks)
 
     def predict(self, ids: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         return self.predict_proba(ids, batch_size).argmax(axis=-1)

@@ -32,7 +32,7 @@ class Packing:
     @classmethod
     def from_mask(cls, mask: np.ndarray) -> Packing:
         """mask [B, T] (True = real token) -> the packing of its rows."""
-        batch, steps = mask.shape
+        steps = mask.shape[1]
         order = np.argsort(-mask.sum(axis=1), kind="stable")
         mask = mask[order]
         lengths = mask.sum(axis=1)

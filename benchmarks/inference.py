@@ -1,0 +1,154 @@
+"""Inference speed on the test split: the scratch engine against Keras and ONNX Runtime.
+
+    python benchmarks/inference.py [--results results] [--lang ind] [--repeats 7]
+
+Reads a finished run (every trained model under results/<lang>/models, the selected one
+marked with *). Each model runs as trained (masked) and as an unmasked twin with the
+same weights. Times are medians of --repeats runs after one warm-up, on all test rows
+in one batch. ONNX Runtime needs the benchmark extra: pip install -e ".[benchmark]".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+from nusax_lstm.fileio import read_json
+from nusax_lstm.keras_model import build_model, configure_tensorflow, export
+from nusax_lstm.scratch import from_export
+
+
+def median_ms(run, repeats: int) -> float:
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def peak_mib(run) -> float:
+    """Peak of the memory NumPy and Python allocate during one run (tracemalloc)."""
+    tracemalloc.start()
+    run()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def onnx_session(model, steps: int, threads: int):
+    """The model converted with tf2onnx, in an ONNX Runtime CPU session; None if not installed."""
+    try:
+        import onnxruntime as ort
+        import tensorflow as tf
+        import tf2onnx
+    except ImportError:
+        return None
+    spec = [tf.TensorSpec((None, steps), tf.int32, name="tokens")]
+    function = tf.function(lambda t: model(t, training=False), input_signature=spec)
+    proto, _ = tf2onnx.convert.from_function(function, input_signature=spec, opset=17)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = ort.InferenceSession(proto.SerializeToString(), options, ["CPUExecutionProvider"])
+    return lambda x: session.run(None, {session.get_inputs()[0].name: x})[0]
+
+
+def unmasked_twin(model, vocab_size: int, steps: int, info: dict):
+    twin = build_model(
+        vocab_size,
+        steps,
+        tuple(info["units"]),
+        info["bidirectional"],
+        model.layers[0].output_dim,
+        0.3,
+        False,
+        1e-3,
+    )
+    twin.set_weights(model.get_weights())
+    return twin
+
+
+def bench(model, x: np.ndarray, repeats: int, threads: int) -> dict:
+    arrays, layers = export(model)
+    scratch = from_export({"layers": layers}, arrays)
+    expected = model.predict(x, batch_size=len(x), verbose=0)
+    got = scratch.predict_proba(x)
+    row = {
+        "max_dp": float(np.abs(got - expected).max()),
+        "agree": float(np.mean(got.argmax(1) == expected.argmax(1))),
+        "scratch": median_ms(lambda: scratch.predict_proba(x), repeats),
+        "keras_predict": median_ms(lambda: model.predict(x, batch_size=len(x), verbose=0), repeats),
+        "keras_call": median_ms(lambda: model(x, training=False), repeats),
+        "scratch_peak_mib": peak_mib(lambda: scratch.predict_proba(x)),
+    }
+    onnx = onnx_session(model, x.shape[1], threads)
+    row["onnx"] = median_ms(lambda: onnx(x), repeats) if onnx else float("nan")
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default="results")
+    parser.add_argument("--lang", default="ind")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    threads = os.cpu_count() or 1
+    configure_tensorflow(threads, seed=0)
+    import keras
+
+    root = Path(args.results) / args.lang
+    with np.load(root / "vectorized" / "sequences.npz") as data:
+        x = data["x_test"]
+    best = read_json(root / "best" / "best.json")
+    print(
+        f"{len(x)} test rows x {x.shape[1]} steps, {np.mean(x != 0) * 100:.1f} % real tokens, "
+        f"{threads} threads, median of {args.repeats}"
+    )
+    header = (
+        "model",
+        "mask",
+        "scratch ms",
+        "Keras predict ms",
+        "Keras call ms",
+        "ONNX RT ms",
+        "scratch/predict",
+        "scratch/ONNX",
+        "max |Δp|",
+        "scratch peak MiB",
+    )
+    print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
+    for path in sorted(root.glob("models/*/seed*/model.keras")):
+        config_id, seed = path.parent.parent.name, path.parent.name
+        mark = "*" if (config_id, f"seed{best['seed']}") == (best["config_id"], seed) else ""
+        model = keras.models.load_model(path)
+        info = read_json(path.parent / "info.json")
+        twin = unmasked_twin(model, model.layers[0].input_dim, x.shape[1], info)
+        for masked, m in (("on", model), ("off", twin)):
+            r = bench(m, x, args.repeats, threads)
+            cells = (
+                f"{config_id}/{seed}{mark}",
+                masked,
+                f"{r['scratch']:.1f}",
+                f"{r['keras_predict']:.1f}",
+                f"{r['keras_call']:.1f}",
+                f"{r['onnx']:.1f}",
+                f"{r['scratch'] / r['keras_predict']:.2f}",
+                f"{r['scratch'] / r['onnx']:.2f}",
+                f"{r['max_dp']:.1e}",
+                f"{r['scratch_peak_mib']:.1f}",
+            )
+            print("| " + " | ".join(cells) + " |", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nbenchmark process peak RSS (TensorFlow, ONNX Runtime and all models): {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
