@@ -121,7 +121,7 @@ def main() -> None:
         "ONNX RT ms",
         "scratch/predict",
         "scratch/ONNX",
-        "max |Δp|",
+        "max \\|Δp\\|",
         "scratch peak MiB",
     )
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
