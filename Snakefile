@@ -13,6 +13,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/select.smk"
 include: "workflow/rules/scratch.smk"
+include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -20,5 +21,12 @@ rule all:
     default_target: True
     input:
         "results/summary.json",
-        expand("results/{lang}/comparison.md", lang=LANG),
-        expand("results/{lang}/best/export/weights.npz", lang=LANG),
+        "results/summary.md",
+        expand("results/{lang}/comparison.md", lang=LANGS),
+        expand("results/{lang}/best/export/weights.npz", lang=LANGS),
+        expand(
+            "results/{lang}/figures/experiment_{experiment}.png",
+            lang=LANGS,
+            experiment=EXPERIMENTS,
+        ),
+        expand("results/{lang}/figures/overview.png", lang=LANGS),

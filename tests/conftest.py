@@ -13,9 +13,10 @@ REPO = Path(__file__).resolve().parents[1]
 MIRROR = REPO.parent / "shared" / "data" / "nusax-senti"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
-# The tiny study: two model configs (one bidirectional), one epoch, a small vocabulary.
+# The tiny study: two languages, two model configs (one bidirectional), one seed, one epoch,
+# a small vocabulary.
 TINY_CONFIG = {
-    "data": {"language": "ind", "mirrors": [str(MIRROR)]},
+    "data": {"languages": ["ind", "jav"], "mirrors": [str(MIRROR)]},
     "vectorize": {"max_tokens": 500, "sequence_length": 40},
     "train": {"embedding_dim": 16, "epochs": 1, "seeds": [7]},
     "experiments": {

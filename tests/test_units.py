@@ -14,13 +14,14 @@ from nusax_lstm import UserError
 from nusax_lstm.configs import ModelConfig, expand, unique_configs
 from nusax_lstm.metrics import evaluate
 from nusax_lstm.selection import select_best
+from nusax_lstm.text import pad
 
 
-def test_default_config_has_eight_names_and_six_networks():
-    experiments = yaml.safe_load((REPO / "config.yaml").read_text())["experiments"]
-    named = expand(experiments)
-    assert sum(len(n) for n in named.values()) == 8
-    ids = unique_configs(experiments)
+def test_default_config_has_eleven_names_and_eight_networks():
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    named = expand(config["experiments"], config["train"])
+    assert sum(len(n) for n in named.values()) == 11
+    ids = unique_configs(config["experiments"], config["train"])
     assert list(ids) == [
         "lstm-64",
         "lstm-64-32",
@@ -28,12 +29,14 @@ def test_default_config_has_eight_names_and_six_networks():
         "lstm-32-16",
         "lstm-128-64",
         "bilstm-64-32",
+        "lstm-64-32-nomask",
+        "lstm-64-32-nomask-pre",
     ]
-    assert named["layers"]["2 Layers"] is not None
     assert (
         named["layers"]["2 Layers"].id
         == named["units"]["Medium (64, 32)"].id
         == named["direction"]["Unidirectional"].id
+        == named["padding"]["End padding, mask"].id
     )
 
 
@@ -48,7 +51,7 @@ def test_default_config_has_eight_names_and_six_networks():
         ),
         (
             {"e": [{"name": "a", "units": [4, -1]}]},
-            r"experiments.e\[0\].units: expected a non-empty list",
+            r"experiments.e\[0\].units: expected a list of positive",
         ),
         ({"e": [{"name": "a", "units": []}]}, r"experiments.e\[0\].units"),
     ],
@@ -61,6 +64,31 @@ def test_bad_experiments_name_the_key(experiments, message):
 def test_config_id_depends_on_hyperparameters_only():
     assert ModelConfig((64, 32), True).id == "bilstm-64-32"
     assert ModelConfig((64, 32), False).id != ModelConfig((64, 32), True).id
+    assert ModelConfig((8,), False, mask_zero=False, padding="pre").id == "lstm-8-nomask-pre"
+
+
+def test_config_defaults_come_from_the_train_section():
+    entries = {"e": [{"name": "a", "units": [4]}, {"name": "b", "units": [4], "mask_zero": True}]}
+    named = expand(entries, {"mask_zero": False, "padding": "pre"})["e"]
+    assert (named["a"].mask_zero, named["a"].padding) == (False, "pre")
+    assert named["b"].id == "lstm-4-pre"
+    with pytest.raises(UserError, match=r"experiments.e\[0\].padding: 'middle'"):
+        expand({"e": [{"name": "a", "units": [4], "padding": "middle"}]})
+
+
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [
+        ([[5, 6, 7, 0, 0]], [[0, 0, 5, 6, 7]]),
+        ([[1, 0, 0, 0, 0]], [[0, 0, 0, 0, 1]]),
+        ([[0, 0, 0, 0, 0]], [[0, 0, 0, 0, 0]]),
+        ([[1, 2, 3, 4, 5]], [[1, 2, 3, 4, 5]]),
+    ],
+)
+def test_start_padding_moves_tokens_to_the_end(ids, expected):
+    ids = np.array(ids, dtype=np.int32)
+    assert pad(ids, "pre").tolist() == expected
+    assert pad(ids, "post") is ids
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -38,8 +38,10 @@ def test_every_declared_output_exists(tiny_run):
     assert missing == []
 
 
-def test_summary_is_sane(tiny_run):
-    summary = read(tiny_run, "results/summary.json")
+@pytest.mark.parametrize("lang", ["ind", "jav"])
+def test_summary_is_sane(tiny_run, lang):
+    summary = read(tiny_run, "results/summary.json")["languages"][lang]
+    assert summary["language"] == lang
     configs = summary["experiments"]["tiny"]
     assert set(configs) == {"Uni", "Bi"}
     assert {c["config_id"] for c in configs.values()} == {"lstm-8", "bilstm-8-4"}
@@ -53,6 +55,17 @@ def test_summary_is_sane(tiny_run):
     assert comparison["agreement"] == 1.0
     assert comparison["max_abs_prob_diff"] <= 1e-5
     assert comparison["keras_macro_f1"] == comparison["scratch_macro_f1"] == best["test_macro_f1"]
+    assert set(summary["baselines"]) == {"LinearSVC", "LogisticRegression", "MultinomialNB"}
+    assert all(0 <= b["test_macro_f1"] <= 1 for b in summary["baselines"].values())
+
+
+def test_summary_keeps_the_single_language_contract_at_the_top(tiny_run):
+    summary = read(tiny_run, "results/summary.json")
+    first = summary["languages"]["ind"]
+    assert {k: summary[k] for k in first} == first
+    markdown = (tiny_run / "results" / "summary.md").read_text()
+    assert "## Language: ind" in markdown and "## Language: jav" in markdown
+    assert "tiny: " in markdown and "one seed only" in markdown
 
 
 def test_probabilities_and_provenance(tiny_run):
@@ -61,7 +74,7 @@ def test_probabilities_and_provenance(tiny_run):
         p = np.load(probs)
         assert p.shape[1] == 3 and np.allclose(p.sum(axis=1), 1, atol=1e-5), probs
     provenance = read(tiny_run, "results/ind/data/provenance.json")
-    assert provenance["source"] == "mirror"
+    assert provenance["source"] == "mirror" and provenance["language"] == "ind"
     assert {s: f["rows"] for s, f in provenance["files"].items()} == {
         "train": 500,
         "valid": 100,
@@ -81,6 +94,31 @@ def test_probabilities_and_provenance(tiny_run):
     assert (lang / "best" / "export" / "model.weights.h5").stat().st_size > 0
     comparison = (lang / "comparison.md").read_text()
     assert "agreement: 400/400 (100.00 %)" in comparison
+
+
+FIGURES = [
+    "experiment_tiny.png",
+    "overview.png",
+    "best_confusion.png",
+    "best_history.png",
+    "keras_vs_scratch.png",
+]
+
+
+@pytest.mark.parametrize("lang", ["ind", "jav"])
+def test_figures_are_pngs(tiny_run, lang):
+    for name in FIGURES:
+        data = (tiny_run / "results" / lang / "figures" / name).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 10_000, name
+
+
+def test_report_names_every_figure(tiny_run, tmp_path):
+    report = tmp_path / "report.html"
+    result = snakemake(tiny_run, "--report", str(report))
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = report.read_text(errors="replace")
+    for name in [*FIGURES, "summary.md", "summary.json", "comparison.md"]:
+        assert name in html, name
 
 
 def test_second_invocation_has_nothing_to_do(tiny_run):
@@ -111,14 +149,17 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
     assert "results/ind/models/lstm-6/seed7/model.keras" in result.stdout
 
 
-def test_default_config_dry_run_trains_six_models_for_eight_names(tmp_path, mirror):
+def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirror):
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["data"]["mirrors"] = [str(mirror)]
     write_config(tmp_path, config)
     result = snakemake(tmp_path, "-n", "--cores", "2")
     assert result.returncode == 0, result.stderr
-    assert sum(len(e) for e in config["experiments"].values()) == 8
-    assert job_counts(result.stdout)["train"] == 6
+    assert sum(len(e) for e in config["experiments"].values()) == 11
+    assert config["train"]["seeds"] == [42, 43, 44]
+    # 8 distinct networks x 3 seeds
+    assert job_counts(result.stdout)["train"] == 24
+    assert job_counts(result.stdout)["plot_experiment"] == 4
 
 
 CONFIG_ERRORS = [
@@ -126,7 +167,10 @@ CONFIG_ERRORS = [
     ("wrong type", lambda c: c["train"].update(batch_size="big"), "batch_size"),
     ("empty units", lambda c: c["experiments"]["tiny"][0].update(units=[]), "units"),
     ("units <= 0", lambda c: c["experiments"]["tiny"][0].update(units=[8, 0]), "units"),
-    ("unknown language", lambda c: c["data"].update(language="xyz"), "language"),
+    ("unknown language", lambda c: c["data"].update(languages=["ind", "xyz"]), "languages"),
+    ("no language", lambda c: c["data"].update(languages=[]), "languages"),
+    ("empty seeds", lambda c: c["train"].update(seeds=[]), "seeds"),
+    ("bad padding", lambda c: c["train"].update(padding="middle"), "padding"),
     (
         "duplicate names",
         lambda c: c["experiments"]["tiny"][1].update(name="Uni"),

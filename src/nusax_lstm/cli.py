@@ -56,7 +56,8 @@ def predict(args: argparse.Namespace) -> None:
     if not texts:
         raise UserError("no texts given: pass them as arguments, with --file, or on stdin")
     labels = architecture["labels"]
-    probs = model.predict_proba(Vectorizer(vocabulary, architecture["sequence_length"])(texts))
+    vectorizer = Vectorizer(vocabulary, architecture["sequence_length"], architecture["padding"])
+    probs = model.predict_proba(vectorizer(texts))
     for text, p in zip(texts, probs, strict=True):
         label = labels[int(p.argmax())]
         if args.json:

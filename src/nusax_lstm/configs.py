@@ -10,29 +10,45 @@ from dataclasses import dataclass
 
 from . import UserError
 
+PADDINGS = ("post", "pre")
+
 
 @dataclass(frozen=True)
 class ModelConfig:
     units: tuple[int, ...]
     bidirectional: bool
+    mask_zero: bool = True
+    padding: str = "post"
 
     @property
     def id(self) -> str:
+        """e.g. lstm-64-32, bilstm-64-32, lstm-64-32-nomask-pre (suffixes only off the default)."""
         kind = "bilstm" if self.bidirectional else "lstm"
-        return f"{kind}-{'-'.join(map(str, self.units))}"
+        mask = "" if self.mask_zero else "-nomask"
+        padding = "" if self.padding == "post" else "-pre"
+        return f"{kind}-{'-'.join(map(str, self.units))}{mask}{padding}"
 
 
-def parse_config(entry: dict, where: str) -> ModelConfig:
+def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
     units = entry.get("units")
     if not units or any(not isinstance(u, int) or isinstance(u, bool) or u <= 0 for u in units):
-        raise UserError(
-            f"{where}.units: expected a non-empty list of positive integers, got {units!r}"
-        )
-    return ModelConfig(tuple(units), bool(entry.get("bidirectional", False)))
+        raise UserError(f"{where}.units: expected a list of positive integers, got {units!r}")
+    padding = entry.get("padding", defaults.get("padding", "post"))
+    if padding not in PADDINGS:
+        raise UserError(f"{where}.padding: {padding!r} is not one of {list(PADDINGS)}")
+    return ModelConfig(
+        tuple(units),
+        bool(entry.get("bidirectional", False)),
+        bool(entry.get("mask_zero", defaults.get("mask_zero", True))),
+        padding,
+    )
 
 
-def expand(experiments: dict) -> dict[str, dict[str, ModelConfig]]:
-    """experiment -> display name -> config, checking names and emptiness."""
+def expand(experiments: dict, defaults: dict | None = None) -> dict[str, dict[str, ModelConfig]]:
+    """experiment -> display name -> config, checking names and emptiness.
+
+    `defaults` (the `train` section) supplies `mask_zero` and `padding` where a config omits them.
+    """
     if not experiments:
         raise UserError("experiments: at least one experiment is required")
     expanded = {}
@@ -45,13 +61,15 @@ def expand(experiments: dict) -> dict[str, dict[str, ModelConfig]]:
             name = entry.get("name")
             if name in named:
                 raise UserError(f"{where}[{i}].name: duplicate config name {name!r}")
-            named[name] = parse_config(entry, f"{where}[{i}]")
+            named[name] = parse_config(entry, defaults or {}, f"{where}[{i}]")
         expanded[experiment] = named
     return expanded
 
 
-def unique_configs(experiments: dict) -> dict[str, ModelConfig]:
+def unique_configs(experiments: dict, defaults: dict | None = None) -> dict[str, ModelConfig]:
     """config id -> config, one entry per distinct network, in first-seen order."""
     return {
-        config.id: config for named in expand(experiments).values() for config in named.values()
+        config.id: config
+        for named in expand(experiments, defaults).values()
+        for config in named.values()
     }

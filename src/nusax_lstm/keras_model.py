@@ -148,50 +148,38 @@ def export(model: Any) -> tuple[dict[str, np.ndarray], list[dict]]:
 
 
 def train_and_save(
-    sequences: dict,
-    vocab_size: int,
-    units: tuple[int, ...],
-    bidirectional: bool,
-    train: dict,
-    seed: int,
-    threads: int,
-    out: dict,
+    sequences: dict, vocab_size: int, model: dict, train: dict, seed: int, threads: int, out: dict
 ) -> None:
     """Build, train and save one model with its history, probabilities and parameter count.
 
-    `train` holds the `train` section of the config; `out` the output paths
+    `model` holds units, bidirectional, mask_zero and padding; `train` the shared settings
+    (embedding_dim, dropout, learning_rate, epochs, batch_size); `out` the output paths
     (model, history, probs_valid, probs_test, info).
     """
     from .fileio import atomic_path, save_npy, write_json
+    from .text import pad
 
     device = configure_tensorflow(threads, seed)
-    model = build_model(
+    data = {k: pad(v, model["padding"]) if k.startswith("x_") else v for k, v in sequences.items()}
+    keras_model = build_model(
         vocab_size,
-        sequences["x_train"].shape[1],
-        units,
-        bidirectional,
+        data["x_train"].shape[1],
+        tuple(model["units"]),
+        model["bidirectional"],
         train["embedding_dim"],
         train["dropout"],
-        train["mask_zero"],
+        model["mask_zero"],
         train["learning_rate"],
     )
-    model.summary(print_fn=log.info)
-    history = fit(model, sequences, train["epochs"], train["batch_size"])
+    keras_model.summary(print_fn=log.info)
+    history = fit(keras_model, data, train["epochs"], train["batch_size"])
     for split in ("valid", "test"):
-        save_npy(out[f"probs_{split}"], model.predict(sequences[f"x_{split}"], verbose=0))
+        save_npy(out[f"probs_{split}"], keras_model.predict(data[f"x_{split}"], verbose=0))
     write_json(out["history"], history)
-    write_json(
-        out["info"],
-        {
-            "params": model.count_params(),
-            "device": device,
-            "seed": seed,
-            "units": list(units),
-            "bidirectional": bidirectional,
-        },
-    )
+    info = {"params": keras_model.count_params(), "device": device, "seed": seed, **model}
+    write_json(out["info"], info)
     with atomic_path(out["model"]) as tmp:
-        model.save(tmp)
+        keras_model.save(tmp)
 
 
 def export_files(model_path: str, vocabulary: list[str], meta: dict, out: dict) -> None:

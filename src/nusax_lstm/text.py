@@ -29,19 +29,31 @@ def tokenize(text: str) -> list[str]:
     return [token for token in WHITESPACE.split(standardized) if token]
 
 
+def pad(ids: np.ndarray, padding: str) -> np.ndarray:
+    """End-padded ids [N, T] (TextVectorization's output) as they are ("post") or with the
+    padding moved to the start ("pre"), tokens kept in order."""
+    if padding == "post":
+        return ids
+    if padding != "pre":
+        raise ValueError(f"padding must be 'post' or 'pre', got {padding!r}")
+    steps = ids.shape[1]
+    shift = steps - np.count_nonzero(ids, axis=1)
+    return np.take_along_axis(ids, (np.arange(steps) - shift[:, None]) % steps, axis=1)
+
+
 class Vectorizer:
     """texts -> token ids [N, sequence_length] (int32), from a saved vocabulary."""
 
-    def __init__(self, vocabulary: list[str], sequence_length: int):
+    def __init__(self, vocabulary: list[str], sequence_length: int, padding: str = "post"):
         self.index = {token: i for i, token in enumerate(vocabulary) if i > OOV}
-        self.sequence_length = sequence_length
+        self.sequence_length, self.padding = sequence_length, padding
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         ids = np.zeros((len(texts), self.sequence_length), dtype=np.int32)
         for row, text in enumerate(texts):
             tokens = tokenize(text)[: self.sequence_length]
             ids[row, : len(tokens)] = [self.index.get(t, OOV) for t in tokens]
-        return ids
+        return pad(ids, self.padding)
 
 
 def write_vocabulary(path: str | Path, tokens: list[str]) -> None:

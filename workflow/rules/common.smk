@@ -16,7 +16,7 @@ from nusax_lstm.configs import expand as expand_experiments
 validate(config, schema="../schemas/config.schema.yaml")
 
 try:
-    EXPERIMENTS = expand_experiments(config["experiments"])
+    EXPERIMENTS = expand_experiments(config["experiments"], config["train"])
 except UserError as err:
     raise WorkflowError(f"config: {err}") from None
 
@@ -28,7 +28,7 @@ for named in EXPERIMENTS.values():
         CONFIG_NAMES.setdefault(model_config.id, []).append(name)
         CONFIGS[model_config.id] = model_config
 
-LANG = config["data"]["language"]
+LANGS = config["data"]["languages"]
 SEEDS = config["train"]["seeds"]
 
 
@@ -36,18 +36,57 @@ wildcard_constraints:
     lang="[a-z]{3}",
     config_id="[a-z0-9-]+",
     seed=r"\d+",
+    experiment="[A-Za-z0-9_-]+",
+
+
+# What every training shares; masking and padding belong to each model config.
+TRAIN_PARAMS = {
+    k: v
+    for k, v in config["train"].items()
+    if k not in ("seeds", "mask_zero", "padding")
+}
+
+
+def model_params(config_id):
+    c = CONFIGS[config_id]
+    return {
+        "units": list(c.units),
+        "bidirectional": c.bidirectional,
+        "mask_zero": c.mask_zero,
+        "padding": c.padding,
+    }
 
 
 def package(*modules):
-    """The package's source files that a rule's script runs: edits to them rerun the rule."""
-    return [
-        str(SRC / "nusax_lstm" / m)
-        for m in ("__init__.py", "fileio.py", "jobs.py", *modules)
-    ]
+    """The package's source files (modules, or folders of them) that a rule's script runs:
+    as inputs, edits to them rerun the rule."""
+    root = SRC / "nusax_lstm"
+    paths = []
+    for m in ("__init__.py", "fileio.py", "jobs.py", *modules):
+        paths += (
+            sorted(map(str, (root / m).glob("*.py")))
+            if (root / m).is_dir()
+            else [str(root / m)]
+        )
+    return paths
 
 
 def run_dir(config_id="{config_id}", seed="{seed}"):
     return f"results/{{lang}}/models/{config_id}/seed{seed}"
+
+
+def experiment_runs(suffix):
+    """Input function: the run file `suffix` of every (config, seed) of one experiment."""
+
+    def inputs(wildcards):
+        ids = dict.fromkeys(c.id for c in EXPERIMENTS[wildcards.experiment].values())
+        return [
+            f"results/{wildcards.lang}/models/{i}/seed{s}/{suffix}"
+            for i in ids
+            for s in SEEDS
+        ]
+
+    return inputs
 
 
 def all_runs(suffix):

@@ -1,8 +1,6 @@
 rule scratch_inference:
     input:
-        package(
-            "scratch/__init__.py", "scratch/layers.py", "scratch/model.py", "data.py"
-        ),
+        package("scratch", "data.py", "text.py"),
         weights="results/{lang}/best/export/weights.npz",
         architecture="results/{lang}/best/export/architecture.json",
         sequences="results/{lang}/vectorized/sequences.npz",

@@ -22,6 +22,7 @@ rule export_weights:
         package("keras_model.py", "text.py", "selection.py"),
         best="results/{lang}/best/best.json",
         models=all_runs("model.keras"),
+        infos=all_runs("info.json"),
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
         keras_weights="results/{lang}/best/export/model.weights.h5",

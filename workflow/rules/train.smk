@@ -21,9 +21,8 @@ rule train:
         mem_mb=4000,
         runtime=60,
     params:
-        units=lambda wc: list(CONFIGS[wc.config_id].units),
-        bidirectional=lambda wc: CONFIGS[wc.config_id].bidirectional,
-        train={k: v for k, v in config["train"].items() if k != "seeds"},
+        model=lambda wc: model_params(wc.config_id),
+        train=TRAIN_PARAMS,
     script:
         "../scripts/train.py"
 
@@ -45,3 +44,21 @@ rule evaluate:
         "../../envs/numpy.yaml"
     script:
         "../scripts/evaluate.py"
+
+
+rule baselines:
+    input:
+        package("baselines.py", "metrics.py", "data.py"),
+        splits=expand(
+            "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
+        ),
+    output:
+        baselines="results/{lang}/baselines.json",
+    log:
+        "results/logs/{lang}/baselines.log",
+    benchmark:
+        "results/benchmarks/{lang}/baselines.tsv"
+    conda:
+        "../../envs/sklearn.yaml"
+    script:
+        "../scripts/baselines.py"

@@ -9,10 +9,8 @@ from nusax_lstm.text import read_vocabulary
 with logged(snakemake):
     best = read_json(snakemake.input.best)
     model_path = best_run_file(snakemake.input.models, best, "model.keras")
-    export_files(
-        model_path,
-        read_vocabulary(snakemake.input.vocabulary),
-        {"config_id": best["config_id"], "seed": best["seed"], "names": best["names"]},
-        snakemake.output,
-    )
+    info = read_json(best_run_file(snakemake.input.infos, best, "info.json"))
+    meta = {"config_id": best["config_id"], "seed": best["seed"], "names": best["names"]}
+    meta["padding"] = info["padding"]
+    export_files(model_path, read_vocabulary(snakemake.input.vocabulary), meta, snakemake.output)
     print("exported", model_path)

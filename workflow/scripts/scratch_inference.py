@@ -7,15 +7,17 @@ import numpy as np
 
 from nusax_lstm import LABELS
 from nusax_lstm.data import parse_csv
-from nusax_lstm.fileio import atomic_path, save_npy
+from nusax_lstm.fileio import atomic_path, read_json, save_npy
 from nusax_lstm.jobs import logged
 from nusax_lstm.scratch import load
+from nusax_lstm.text import pad
 
 with logged(snakemake):
     model = load(os.path.dirname(snakemake.input.weights))
     print(model.summary())
+    padding = read_json(snakemake.input.architecture)["padding"]
     with np.load(snakemake.input.sequences) as data:
-        probs = model.predict_proba(data["x_test"])
+        probs = model.predict_proba(pad(data["x_test"], padding))
     save_npy(snakemake.output.probs, probs)
     rows = parse_csv(open(snakemake.input.test, "rb").read(), snakemake.input.test)
     with atomic_path(snakemake.output.predictions) as tmp, open(tmp, "w", newline="") as fh:

@@ -1,18 +1,27 @@
-"""results/summary.json: every config's scores, the selected model, the Keras-vs-scratch check."""
+"""results/summary.json and summary.md: every config's scores over seeds, baselines, the
+selected model and the Keras-vs-scratch check, per language."""
 
-from nusax_lstm.fileio import read_json, write_json
+from nusax_lstm.fileio import read_json, write_json, write_text
 from nusax_lstm.jobs import logged
-from nusax_lstm.report import summary
+from nusax_lstm.report import language_summary, study_summary, summary_markdown
 
 with logged(snakemake):
-    metrics = {}
-    for m in map(read_json, snakemake.input.metrics):
-        metrics.setdefault(m["config_id"], []).append(m)
-    result = summary(
-        snakemake.params.experiments,
-        metrics,
-        read_json(snakemake.input.best[0]),
-        read_json(snakemake.input.comparison[0]),
-        read_json(snakemake.input.provenance[0]),
-    )
-    write_json(snakemake.output[0], result)
+    inputs, languages = snakemake.input, {}
+    for lang in snakemake.params.languages:
+
+        def of(paths, lang=lang):
+            return [p for p in paths if p.startswith(f"results/{lang}/")]
+
+        metrics = {}
+        for m in map(read_json, of(inputs.metrics)):
+            metrics.setdefault(m["config_id"], []).append(m)
+        (best,), (comparison,), (provenance,), (baselines,) = (
+            [read_json(p) for p in of(paths)]
+            for paths in (inputs.best, inputs.comparison, inputs.provenance, inputs.baselines)
+        )
+        languages[lang] = language_summary(
+            snakemake.params.experiments, metrics, best, comparison, provenance, baselines
+        )
+    result = study_summary(languages)
+    write_json(snakemake.output.json, result)
+    write_text(snakemake.output.md, summary_markdown(result))

@@ -13,8 +13,7 @@ with logged(snakemake):
     train_and_save(
         sequences,
         vocab_size=len(read_vocabulary(snakemake.input.vocabulary)),
-        units=tuple(p.units),
-        bidirectional=p.bidirectional,
+        model=p.model,
         train=p.train,
         seed=int(snakemake.wildcards.seed),
         threads=snakemake.threads,

@@ -1,0 +1,72 @@
+rule plot_experiment:
+    input:
+        package("plots.py"),
+        histories=experiment_runs("history.json"),
+        metrics=experiment_runs("metrics.json"),
+    output:
+        report(
+            "results/{lang}/figures/experiment_{experiment}.png",
+            caption="../report/experiment.rst",
+            category="Experiments",
+            subcategory="{experiment}",
+            labels={
+                "language": "{lang}",
+                "figure": "{experiment}: curves and test F1",
+            },
+        ),
+    log:
+        "results/logs/{lang}/plot_experiment/{experiment}.log",
+    benchmark:
+        "results/benchmarks/{lang}/plot_experiment/{experiment}.tsv"
+    conda:
+        "../../envs/sklearn.yaml"
+    params:
+        names=lambda wc: {name: c.id for name, c in EXPERIMENTS[wc.experiment].items()},
+    script:
+        "../scripts/plot_experiment.py"
+
+
+rule plot_study:
+    input:
+        package("plots.py", "selection.py"),
+        best="results/{lang}/best/best.json",
+        metrics=all_runs("metrics.json"),
+        histories=all_runs("history.json"),
+        keras_probs=all_runs("probs_test.npy"),
+        scratch_probs="results/{lang}/scratch/probs_test.npy",
+        baselines="results/{lang}/baselines.json",
+    output:
+        overview=report(
+            "results/{lang}/figures/overview.png",
+            caption="../report/overview.rst",
+            category="Overview",
+            labels={"language": "{lang}", "figure": "all configs and baselines"},
+        ),
+        confusion=report(
+            "results/{lang}/figures/best_confusion.png",
+            caption="../report/best_confusion.rst",
+            category="Selected model",
+            labels={"language": "{lang}", "figure": "confusion matrix"},
+        ),
+        history=report(
+            "results/{lang}/figures/best_history.png",
+            caption="../report/best_history.rst",
+            category="Selected model",
+            labels={"language": "{lang}", "figure": "training history"},
+        ),
+        scatter=report(
+            "results/{lang}/figures/keras_vs_scratch.png",
+            caption="../report/keras_vs_scratch.rst",
+            category="Keras vs scratch",
+            labels={"language": "{lang}", "figure": "probability scatter"},
+        ),
+    log:
+        "results/logs/{lang}/plot_study.log",
+    benchmark:
+        "results/benchmarks/{lang}/plot_study.tsv"
+    conda:
+        "../../envs/sklearn.yaml"
+    params:
+        names=CONFIG_NAMES,
+    script:
+        "../scripts/plot_study.py"

@@ -1,0 +1,32 @@
+"""Per language: every config and baseline at a glance, the selected model's confusion
+matrix and training history, and the Keras-vs-scratch probability scatter."""
+
+import numpy as np
+
+from nusax_lstm.fileio import read_json
+from nusax_lstm.jobs import logged
+from nusax_lstm.plots import confusion, history, overview, scatter
+from nusax_lstm.report import seed_stats
+from nusax_lstm.selection import best_run_file
+
+with logged(snakemake):
+    inputs, out, lang = snakemake.input, snakemake.output, snakemake.wildcards.lang
+    best = read_json(inputs.best)
+    title = f"{best['names'][0]} ({best['config_id']}, seed {best['seed']}), {lang}"
+    test_f1 = {}
+    for m in map(read_json, inputs.metrics):
+        test_f1.setdefault(m["config_id"], []).append(m["test"]["macro_f1"])
+    rows = []
+    for config_id, values in test_f1.items():
+        stats = seed_stats(values)
+        label = f"{' / '.join(snakemake.params.names[config_id])} ({config_id})"
+        rows.append((label, stats["mean"], stats["std"], "lstm"))
+    for name, b in read_json(inputs.baselines).items():
+        rows.append((f"TF-IDF + {name}", b["test_macro_f1"], 0.0, "baseline"))
+    overview(rows, f"Test macro F1 of every config and baseline ({lang})", out.overview)
+    best_metrics = read_json(best_run_file(inputs.metrics, best, "metrics.json"))
+    confusion(best_metrics["test"]["confusion_matrix"], f"Test confusion: {title}", out.confusion)
+    history(read_json(best_run_file(inputs.histories, best, "history.json")), title, out.history)
+    keras_probs = np.load(best_run_file(inputs.keras_probs, best, "probs_test.npy"))
+    scratch_probs = np.load(inputs.scratch_probs)
+    scatter(keras_probs, scratch_probs, f"Keras vs NumPy engine: {title}", out.scatter)
