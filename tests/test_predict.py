@@ -101,6 +101,15 @@ def test_predict_matches_keras_on_texts(model_folder, fitted):
     ]
 
 
+@pytest.mark.parametrize("text", ["!!! ... ???", "x" * 100_000, "kata " * 20_000])
+def test_odd_texts_get_a_prediction(model_folder, text):
+    folder, _ = model_folder
+    result = cli("predict", folder, "--json", text)
+    assert result.returncode == 0, result.stderr.decode()
+    (line,) = result.stdout.decode().splitlines()
+    assert sum(json.loads(line)["probabilities"].values()) == pytest.approx(1, abs=1e-5)
+
+
 def test_predict_reads_arguments_and_stdin(model_folder):
     folder, _ = model_folder
     table = cli("predict", folder, "Makanannya enak sekali", "Pelayanan buruk")

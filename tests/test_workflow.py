@@ -179,6 +179,9 @@ CONFIG_ERRORS = [
     ("empty experiment", lambda c: c["experiments"].update(nothing=[]), "nothing"),
     ("epochs < 1", lambda c: c["train"].update(epochs=0), "epochs"),
     ("dropout 1", lambda c: c["train"].update(dropout=1.0), "dropout"),
+    ("batch 0", lambda c: c["train"].update(batch_size=0), "batch_size"),
+    ("sequence length 0", lambda c: c["vectorize"].update(sequence_length=0), "sequence_length"),
+    ("max_tokens < 3", lambda c: c["vectorize"].update(max_tokens=2), "max_tokens"),
     ("dropout < 0", lambda c: c["train"].update(dropout=-0.1), "dropout"),
     ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
 ]

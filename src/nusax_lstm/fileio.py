@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
-import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,18 +15,19 @@ from typing import Any
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; move it into place only on success."""
+    """Yield `.partial-<name>` beside `path`; rename it to `path` only on success.
+
+    The name keeps every suffix (Keras checks `.keras`, `.weights.h5`) and is fixed, so a
+    rerun after a kill overwrites what the killed job left instead of adding to it.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Keep every suffix: Keras checks names such as `x.weights.h5`.
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="".join(path.suffixes), dir=path.parent)
-    os.close(fd)
+    tmp = path.with_name(f".partial-{path.name}")
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        tmp.unlink(missing_ok=True)
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
@@ -42,10 +44,16 @@ def read_json(path: str | os.PathLike) -> Any:
 
 
 def save_npz(path: str | os.PathLike, **arrays: Any) -> None:
+    """np.savez's format, byte-stable: zip entries with a fixed date (np.savez stamps now)."""
     import numpy as np
 
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asanyarray(array), allow_pickle=False)
+            archive.writestr(
+                zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue()
+            )
 
 
 def save_npy(path: str | os.PathLike, array: Any) -> None:

@@ -103,8 +103,8 @@ def scatter(keras_probs: np.ndarray, scratch_probs: np.ndarray, title: str, path
         ax.scatter(keras_probs[:, k], scratch_probs[:, k], s=8, alpha=0.6, label=label)
     ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8)
     diff = np.abs(keras_probs - scratch_probs).max()
+    ax.set_title(f"Keras vs NumPy engine\n{title}\nmax |Δp| = {diff:.1e}", fontsize=10)
     ax.set(
-        title=f"{title}\nmax |Δp| = {diff:.1e}",
         xlabel="Keras probability",
         ylabel="NumPy engine probability",
         xlim=(0, 1),

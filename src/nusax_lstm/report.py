@@ -145,30 +145,42 @@ def _pm(stats: dict) -> str:
     return f"{stats['mean']:.3f} ± {stats['std']:.3f}"
 
 
+def seed_spread(a: dict, b: dict) -> float | None:
+    """The larger validation F1 standard deviation of two configs; None with one seed."""
+    return max(a["val"]["std"], b["val"]["std"]) if len(a["seeds"]) > 1 else None
+
+
+def against_spread(gap: float, spread: float | None) -> str:
+    if spread is None:
+        return "one seed only, so the seed spread is unknown"
+    return f"{'more than' if gap > spread else 'within'} the seed spread ({spread:.3f})"
+
+
 def conclusion(experiment: str, rows: dict[str, dict]) -> str:
-    """Which config of an experiment is best on validation, by how much, and whether the
-    lead exceeds the seed spread (the larger of the two configs' standard deviations)."""
+    """Which config of an experiment is best on validation, by how much over the runner-up
+    and the weakest, and whether those gaps exceed the seed spread; the test split's best."""
     ranked = sorted(rows.items(), key=lambda kv: -kv[1]["val"]["mean"])
     name, top = ranked[0]
     if len(ranked) == 1:
         return f"{experiment}: one config only ({name}), nothing to compare."
     second_name, second = ranked[1]
-    lead = top["val"]["mean"] - second["val"]["mean"]
-    spread = max(top["val"]["std"], second["val"]["std"])
-    seeds = len(top["seeds"])
-    if seeds < 2:
-        verdict = "one seed only, so the seed spread is unknown"
-    elif lead > spread:
-        verdict = f"more than the seed spread ({spread:.3f})"
-    else:
-        verdict = f"within the seed spread ({spread:.3f}): no clear winner"
+    lead, spread = top["val"]["mean"] - second["val"]["mean"], seed_spread(top, second)
+    unclear = ": no clear winner" if spread is not None and lead <= spread else ""
     test_best = max(rows, key=lambda n: rows[n]["test"]["mean"])
     on_test = f"{name} is also best" if test_best == name else f"{test_best} is best"
-    return (
-        f"{experiment}: {name} has the best mean validation macro F1, "
-        f"{lead:.3f} above {second_name}, {verdict}. On the test split {on_test} "
-        f"({rows[test_best]['test']['mean']:.3f})."
+    text = (
+        f"{experiment}: {name} has the best mean validation macro F1, {lead:.3f} above "
+        f"{second_name}, {against_spread(lead, spread)}{unclear}. On the test split "
+        f"{on_test} ({rows[test_best]['test']['mean']:.3f})."
     )
+    if len(ranked) > 2:
+        worst_name, worst = ranked[-1]
+        gap = top["val"]["mean"] - worst["val"]["mean"]
+        text += (
+            f" The weakest, {worst_name}, trails it by {gap:.3f}, "
+            f"{against_spread(gap, seed_spread(top, worst))}."
+        )
+    return text
 
 
 def summary_markdown(summary: dict) -> str:

@@ -29,4 +29,4 @@ with logged(snakemake):
     history(read_json(best_run_file(inputs.histories, best, "history.json")), title, out.history)
     keras_probs = np.load(best_run_file(inputs.keras_probs, best, "probs_test.npy"))
     scratch_probs = np.load(inputs.scratch_probs)
-    scatter(keras_probs, scratch_probs, f"Keras vs NumPy engine: {title}", out.scatter)
+    scatter(keras_probs, scratch_probs, title, out.scatter)
