@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -63,7 +64,7 @@ def model_folder(tmp_path_factory, fitted):
     names = ("keras_weights", "weights", "architecture", "vocabulary")
     files = ("model.weights.h5", "weights.npz", "architecture.json", "vocabulary.txt")
     out = {key: str(folder / name) for key, name in zip(names, files, strict=True)}
-    export_files(str(folder / "model.keras"), vocabulary, {"config_id": "bilstm-8-4"}, out)
+    export_files(str(folder / "model.keras"), vocabulary, "post", {"config_id": "bilstm-8-4"}, out)
     return folder, model
 
 
@@ -154,3 +155,15 @@ def test_predict_errors_are_one_clear_line(model_folder, args, stdin, message):
 def test_vocabulary_round_trip(model_folder, fitted):
     folder, _ = model_folder
     assert read_vocabulary(folder / "vocabulary.txt") == fitted[0].get_vocabulary()
+
+
+def test_architecture_without_a_field_is_refused(model_folder, tmp_path):
+    folder, _ = model_folder
+    broken = tmp_path / "export"
+    shutil.copytree(folder, broken)
+    architecture = json.loads((broken / "architecture.json").read_text())
+    del architecture["padding"]
+    (broken / "architecture.json").write_text(json.dumps(architecture))
+    result = cli("predict", broken, "teks")
+    assert result.returncode == 2
+    assert "field 'padding' missing" in result.stderr.decode()

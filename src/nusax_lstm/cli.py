@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 from . import UserError
-from .fileio import read_json
 from .scratch import load
-from .scratch.model import ARCHITECTURE
+from .scratch.model import read_architecture
 from .text import Vectorizer, read_vocabulary
 
 
@@ -45,7 +44,8 @@ def predict(args: argparse.Namespace) -> None:
     if not folder.is_dir():
         raise UserError(f"{folder}: model folder not found")
     model = load(folder)
-    architecture = read_json(folder / ARCHITECTURE)
+    fields = ("vocabulary", "sequence_length", "padding", "labels")
+    architecture = read_architecture(folder, fields)
     vocabulary = read_vocabulary(folder / architecture["vocabulary"])
     if len(vocabulary) != model.layers[0].embeddings.shape[0]:
         raise UserError(

@@ -182,10 +182,14 @@ def train_and_save(
         keras_model.save(tmp)
 
 
-def export_files(model_path: str, vocabulary: list[str], meta: dict, out: dict) -> None:
+def export_files(
+    model_path: str, vocabulary: list[str], padding: str, meta: dict, out: dict
+) -> None:
     """Write the Keras weights, framework-free arrays, architecture and vocabulary of a model.
 
-    `out` holds the paths keras_weights, weights, architecture and vocabulary.
+    `padding` is where the model's inputs were padded ("post" or "pre"); `meta` goes into
+    the architecture as it is; `out` holds the paths keras_weights, weights, architecture
+    and vocabulary.
     """
     import os
 
@@ -215,6 +219,7 @@ def export_files(model_path: str, vocabulary: list[str], meta: dict, out: dict) 
             "vocabulary": os.path.basename(out["vocabulary"]),
             "labels": list(LABELS),
             "mask_zero": embedding["mask_zero"],
+            "padding": padding,
             "layers": layers,
         },
     )

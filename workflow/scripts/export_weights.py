@@ -11,6 +11,6 @@ with logged(snakemake):
     model_path = best_run_file(snakemake.input.models, best, "model.keras")
     info = read_json(best_run_file(snakemake.input.infos, best, "info.json"))
     meta = {"config_id": best["config_id"], "seed": best["seed"], "names": best["names"]}
-    meta["padding"] = info["padding"]
-    export_files(model_path, read_vocabulary(snakemake.input.vocabulary), meta, snakemake.output)
+    vocabulary = read_vocabulary(snakemake.input.vocabulary)
+    export_files(model_path, vocabulary, info["padding"], meta, snakemake.output)
     print("exported", model_path)

@@ -153,6 +153,14 @@ def from_export(architecture: dict, arrays, dtype=np.float32) -> Sequential:
     return Sequential(layers, architecture.get("sequence_length"))
 
 
+def read_architecture(folder: Path, fields: tuple[str, ...] = ()) -> dict:
+    """architecture.json of an export folder, with the named top-level fields required."""
+    architecture = read_json(folder / ARCHITECTURE)
+    for key in fields:
+        _field(architecture, key, str(folder / ARCHITECTURE))
+    return architecture
+
+
 def load(folder: str | Path, dtype=np.float32) -> Sequential:
     """Load `architecture.json` + `weights.npz` from an exported model folder."""
     folder = Path(folder)
@@ -160,4 +168,4 @@ def load(folder: str | Path, dtype=np.float32) -> Sequential:
         if not (folder / name).is_file():
             raise UserError(f"{folder / name}: not found (is {folder} an exported model folder?)")
     with np.load(folder / WEIGHTS) as arrays:
-        return from_export(read_json(folder / ARCHITECTURE), dict(arrays), dtype)
+        return from_export(read_architecture(folder), dict(arrays), dtype)
