@@ -8,6 +8,12 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+# A training's gpu=1 counts against the --resources cap (profiles/default: gpu=1) on one
+# machine only; on a cluster each job asks Slurm for its own GPU and nothing serialises.
+resource_scopes:
+    gpu="local",
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"

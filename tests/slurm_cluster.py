@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -57,7 +58,7 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 
 # One count-only GPU: training jobs ask for --gpus=1 as on a real cluster; TensorFlow
 # finds no device behind it and trains on the CPU.
-GRES_CONF = "NodeName=localhost Name=gpu Count=1\n"
+GRES_CONF = "NodeName=localhost Name=gpu File={root}/nvidia0\n"
 
 SLURMDBD_CONF = """\
 AuthType=auth/munge
@@ -198,7 +199,9 @@ class Cluster:
             "db_password": DB_PASSWORD,
         }
         (self.root / "slurm.conf").write_text(SLURM_CONF.format(**values))
-        (self.root / "gres.conf").write_text(GRES_CONF)
+        (self.root / "gres.conf").write_text(GRES_CONF.format(**values))
+        # A character device (1:3, what /dev/null is) where gres.conf wants a GPU's.
+        os.mknod(self.root / "nvidia0", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
         dbd = self.root / "slurmdbd.conf"
         dbd.write_text(SLURMDBD_CONF.format(**values))
         dbd.chmod(0o600)

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,9 +30,12 @@ def logged(snakemake: Any) -> Iterator[None]:
         )
         try:
             yield
-        except UserError as err:
+        except UserError as err:  # expected: one line, no traceback
             print(f"error: {err}", file=sys.stderr, flush=True)
             raise SystemExit(1) from None
+        except BaseException:  # a bug or a crash: its traceback belongs in the log too
+            traceback.print_exc()
+            raise
         finally:
             sys.stdout.flush()
             sys.stderr.flush()

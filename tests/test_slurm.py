@@ -1,0 +1,109 @@
+"""The tiny study on a real single-node Slurm (tests/slurm_cluster.py), submitted through
+profiles/slurm: every training is a Slurm job that sacct lists as COMPLETED, and a failing
+job ends the run with an error and its log."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+from conftest import REPO, SNAKEMAKE, TINY_CONFIG, write_config
+from slurm_cluster import Cluster, missing
+
+pytestmark = pytest.mark.slow
+
+CONFIG = copy.deepcopy(TINY_CONFIG) | {
+    "data": {"languages": ["ind"], "mirrors": TINY_CONFIG["data"]["mirrors"]}
+}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    reason = missing()
+    if reason:
+        pytest.skip(f"no Slurm test cluster here: {reason}")
+    cluster = Cluster(tmp_path_factory.mktemp("slurm"))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+def on_slurm(cluster, workdir, *args, timeout=900):
+    """snakemake --profile profiles/slurm; the process group is killed past `timeout`."""
+    command = [
+        *SNAKEMAKE,
+        "-s",
+        str(REPO / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--profile",
+        str(REPO / "profiles" / "slurm"),
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        *args,
+    ]
+    start = time.monotonic()
+    run = subprocess.Popen(
+        command,
+        cwd=workdir,
+        env=cluster.env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output, _ = run.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        output, _ = run.communicate()
+        pytest.fail(f"snakemake on Slurm still running after {timeout} s:\n{output[-3000:]}")
+    return run.returncode, output, time.monotonic() - start
+
+
+def slurm_jobs(output: str) -> dict[str, list[str]]:
+    """rule -> Slurm job ids, from snakemake's submission lines."""
+    jobs: dict[str, list[str]] = {}
+    rule = None
+    for line in output.splitlines():
+        match = re.match(r"\s*(?:local)?rule (\w+):", line)
+        if match:
+            rule = match.group(1)
+        match = re.search(r"submitted with SLURM jobid (\d+)", line)
+        if match:
+            jobs.setdefault(rule, []).append(match.group(1))
+    return jobs
+
+
+def test_the_tiny_study_runs_as_slurm_jobs(cluster, tmp_path):
+    write_config(tmp_path, CONFIG)
+    code, output, seconds = on_slurm(cluster, tmp_path)
+    assert code == 0, output[-5000:]
+    jobs = slurm_jobs(output)
+    assert len(jobs.get("train", [])) == 2, jobs
+    assert "download" not in jobs and "summary" not in jobs  # local rules
+    ids = [i for rule_ids in jobs.values() for i in rule_ids]
+    states = cluster.sacct_states(ids)
+    assert states == dict.fromkeys(ids, "COMPLETED")
+    assert (tmp_path / "results" / "summary.json").is_file()
+    print(f"Slurm run: {seconds:.0f} s, {len(ids)} Slurm jobs, sacct: {set(states.values())}")
+
+
+def test_a_failing_job_stops_the_run_and_shows_its_log(cluster, tmp_path):
+    write_config(tmp_path, CONFIG)
+    code, output, _ = on_slurm(cluster, tmp_path, "results/ind/vectorized/sequences.npz")
+    assert code == 0, output[-5000:]
+    # Inputs that make every training raise: newer than its outputs, so trainings run.
+    np.savez(tmp_path / "results" / "ind" / "vectorized" / "sequences.npz", junk=np.zeros(3))
+    code, output, seconds = on_slurm(cluster, tmp_path, timeout=600)
+    assert code != 0
+    assert "Error in rule train" in output
+    assert "KeyError" in output  # the failed job's log, shown by show-failed-logs
+    assert seconds < 600
