@@ -183,6 +183,11 @@ CONFIG_ERRORS = [
     ("sequence length 0", lambda c: c["vectorize"].update(sequence_length=0), "sequence_length"),
     ("max_tokens < 3", lambda c: c["vectorize"].update(max_tokens=2), "max_tokens"),
     ("dropout < 0", lambda c: c["train"].update(dropout=-0.1), "dropout"),
+    (
+        "experiment name",
+        lambda c: c["experiments"].update({"a b/c": c["experiments"]["tiny"]}),
+        "a b/c",
+    ),
     ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
 ]
 

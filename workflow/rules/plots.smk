@@ -28,7 +28,7 @@ rule plot_experiment:
 
 rule plot_study:
     input:
-        package("plots.py", "selection.py"),
+        package("plots.py", "selection.py", "report.py", "metrics.py"),
         best="results/{lang}/best/best.json",
         metrics=all_runs("metrics.json"),
         histories=all_runs("history.json"),
