@@ -136,17 +136,20 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
     write_config(workdir, config)
     result = snakemake(workdir, "-n", "--cores", "2")
     assert result.returncode == 0, result.stderr
-    assert job_counts(result.stdout) == {
-        "train": 1,
-        "evaluate": 1,
-        "select_best": 1,
-        "export_weights": 1,
-        "scratch_inference": 1,
-        "compare": 1,
-        "summary": 1,
-        "all": 1,
-    }
-    assert "results/ind/models/lstm-6/seed7/model.keras" in result.stdout
+    per_language = [
+        "train",
+        "evaluate",
+        "select_best",
+        "export_weights",
+        "scratch_inference",
+        "compare",
+        "plot_experiment",
+        "plot_study",
+    ]
+    expected = dict.fromkeys(per_language, 2) | {"summary": 1, "all": 1}
+    assert job_counts(result.stdout) == expected
+    for lang in ("ind", "jav"):
+        assert f"results/{lang}/models/lstm-6/seed7/model.keras" in result.stdout
 
 
 def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirror):
