@@ -49,17 +49,20 @@ def lstm_scan(inputs: list[tuple], recurrent: np.ndarray, packing: Packing, sequ
     c = np.zeros_like(h)
     work = np.empty(d * packing.batch * four_h, dtype=dtype)
     out = np.empty((d, size, units), dtype=dtype) if sequences else None
-    for k, n in enumerate(packing.sizes):
-        lo, hi = packing.offsets[k], packing.offsets[k + 1]
-        z = work[: d * n * four_h].reshape(d, n, four_h)  # contiguous: fast elementwise loops
-        np.matmul(h[:, :n], recurrent, out=z)
+    offsets, views = packing.offsets.tolist(), (0,)
+    for k, n in enumerate(packing.sizes.tolist()):
+        if views[0] != n:  # new views only when the number of running rows changes
+            z = work[: d * n * four_h].reshape(d, n, four_h)  # contiguous: fast loops
+            gates = [z[..., j * units : (j + 1) * units] for j in range(4)]
+            views = (n, z, *gates, c[:, :n], h[:, :n])
+        _, z, i, f, o, g, c_n, h_n = views
+        lo, hi = offsets[k], offsets[k + 1]
+        np.matmul(h_n, recurrent, out=z)
         for j, (rows, index) in enumerate(inputs):
             z[j] += rows[lo:hi] if index is None else rows[index[lo:hi]]
         np.tanh(z, out=z)
         z *= scale
         z += shift
-        i, f, o, g = (z[..., j * units : (j + 1) * units] for j in range(4))
-        c_n, h_n = c[:, :n], h[:, :n]
         c_n *= f
         g *= i
         c_n += g

@@ -13,7 +13,6 @@ from .packing import Packing
 
 ARCHITECTURE = "architecture.json"
 WEIGHTS = "weights.npz"
-VOCABULARY = "vocabulary.txt"
 
 
 class Sequential:
