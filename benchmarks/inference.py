@@ -2,8 +2,8 @@
 
     python benchmarks/inference.py [--results results] [--lang ind] [--repeats 7]
 
-Reads a finished run (every trained model under results/<lang>/models, the selected one
-marked with *). Each model runs as trained (masked) and as an unmasked twin with the
+Reads a finished run: one model per config under results/<lang>/models (the exported
+one, marked *, or the first seed). A masked model also runs as an unmasked twin with the
 same weights. Times are medians of --repeats runs after one warm-up, on all test rows
 in one batch. ONNX Runtime needs the benchmark extra: pip install -e ".[benchmark]".
 """
@@ -125,16 +125,19 @@ def main() -> None:
         "scratch peak MiB",
     )
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
-    for path in sorted(root.glob("models/*/seed*/model.keras")):
-        config_id, seed = path.parent.parent.name, path.parent.name
-        mark = "*" if (config_id, f"seed{best['seed']}") == (best["config_id"], seed) else ""
-        model = keras.models.load_model(path)
-        info = read_json(path.parent / "info.json")
-        twin = unmasked_twin(model, model.layers[0].input_dim, x.shape[1], info)
-        for masked, m in (("on", model), ("off", twin)):
+    for config in sorted(p for p in (root / "models").iterdir() if p.is_dir()):
+        exported = config.name == best["config_id"]
+        seed = f"seed{best['seed']}" if exported else sorted(p.name for p in config.iterdir())[0]
+        model = keras.models.load_model(config / seed / "model.keras")
+        variants = [("on" if model.layers[0].mask_zero else "off", model)]
+        if model.layers[0].mask_zero:
+            info = read_json(config / seed / "info.json")
+            twin = unmasked_twin(model, model.layers[0].input_dim, x.shape[1], info)
+            variants.append(("off (twin)", twin))
+        for masked, m in variants:
             r = bench(m, x, args.repeats, threads)
             cells = (
-                f"{config_id}/{seed}{mark}",
+                f"{config.name}/{seed}{'*' if exported else ''}",
                 masked,
                 f"{r['scratch']:.1f}",
                 f"{r['keras_predict']:.1f}",
