@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 
 SELECTION_METRICS = ("val_macro_f1", "test_macro_f1")
 
 
+def by_config(records: Iterable[dict]) -> dict[str, list[dict]]:
+    """config id -> its records (one per seed), in input order."""
+    grouped: dict[str, list[dict]] = {}
+    for record in records:
+        grouped.setdefault(record["config_id"], []).append(record)
+    return grouped
+
+
 def rank(runs: list[dict], metric: str) -> list[dict]:
     """Per config id (best first): mean metric over its seeds, parameter count, seeds."""
-    by_config: dict[str, list[dict]] = {}
-    for run in runs:
-        by_config.setdefault(run["config_id"], []).append(run)
     table = [
         {
             "config_id": config_id,
@@ -19,7 +25,7 @@ def rank(runs: list[dict], metric: str) -> list[dict]:
             "params": group[0]["params"],
             "runs": sorted(group, key=lambda r: r["seed"]),
         }
-        for config_id, group in by_config.items()
+        for config_id, group in by_config(runs).items()
     ]
     return sorted(table, key=lambda row: (-row["mean"], row["params"], row["config_id"]))
 

@@ -4,7 +4,7 @@ localrules:
 
 rule summary:
     input:
-        package("report.py", "metrics.py"),
+        package("report.py", "metrics.py", "selection.py"),
         metrics=expand(all_runs("metrics.json"), lang=LANGS),
         best=expand("results/{lang}/best/best.json", lang=LANGS),
         comparison=expand("results/{lang}/comparison.json", lang=LANGS),

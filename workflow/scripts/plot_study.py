@@ -6,19 +6,16 @@ import numpy as np
 from nusax_lstm.fileio import read_json
 from nusax_lstm.jobs import logged
 from nusax_lstm.plots import confusion, history, overview, scatter
-from nusax_lstm.report import seed_stats
-from nusax_lstm.selection import best_run_file
+from nusax_lstm.report import config_scores
+from nusax_lstm.selection import best_run_file, by_config
 
 with logged(snakemake):
     inputs, out, lang = snakemake.input, snakemake.output, snakemake.wildcards.lang
     best = read_json(inputs.best)
     title = f"{best['names'][0]} ({best['config_id']}, seed {best['seed']}), {lang}"
-    test_f1 = {}
-    for m in map(read_json, inputs.metrics):
-        test_f1.setdefault(m["config_id"], []).append(m["test"]["macro_f1"])
     rows = []
-    for config_id, values in test_f1.items():
-        stats = seed_stats(values)
+    for config_id, runs in by_config(map(read_json, inputs.metrics)).items():
+        stats = config_scores(runs)["test"]
         label = f"{' / '.join(snakemake.params.names[config_id])} ({config_id})"
         rows.append((label, stats["mean"], stats["std"], "lstm"))
     for name, b in read_json(inputs.baselines).items():

@@ -4,6 +4,7 @@ selected model and the Keras-vs-scratch check, per language."""
 from nusax_lstm.fileio import read_json, write_json, write_text
 from nusax_lstm.jobs import logged
 from nusax_lstm.report import language_summary, study_summary, summary_markdown
+from nusax_lstm.selection import by_config
 
 with logged(snakemake):
     inputs, languages = snakemake.input, {}
@@ -12,9 +13,7 @@ with logged(snakemake):
         def of(paths, lang=lang):
             return [p for p in paths if p.startswith(f"results/{lang}/")]
 
-        metrics = {}
-        for m in map(read_json, of(inputs.metrics)):
-            metrics.setdefault(m["config_id"], []).append(m)
+        metrics = by_config(map(read_json, of(inputs.metrics)))
         (best,), (comparison,), (provenance,), (baselines,) = (
             [read_json(p) for p in of(paths)]
             for paths in (inputs.best, inputs.comparison, inputs.provenance, inputs.baselines)
