@@ -20,49 +20,51 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def lstm_gates(w: np.ndarray, units: int) -> np.ndarray:
-    """Keras' gate columns (i, f, c, o) reordered to (i, f, o, c), sigmoid gates halved.
+def lstm_gates(w: np.ndarray) -> np.ndarray:
+    """Keras' gate columns (i, f, c, o) [..., 4H] -> gate-major (i, f, o, c) [4, ..., H].
 
-    sigmoid(z) = (1 + tanh(z / 2)) / 2: with the halving (exact in binary floating
-    point) one tanh over all 4H columns serves every gate.
+    Gate-major, each gate of a step is one contiguous block, so every elementwise
+    operation runs as one flat loop. The sigmoid gates come halved: sigmoid(z) =
+    (1 + tanh(z / 2)) / 2, and with the halving (exact in binary floating point) one
+    tanh over all gates serves them all.
     """
     i, f, c, o = np.split(w, 4, axis=-1)
-    return np.concatenate([i / 2, f / 2, o / 2, c], axis=-1)
+    return np.stack([i / 2, f / 2, o / 2, c])
 
 
 def lstm_scan(inputs: list[tuple], recurrent: np.ndarray, packing: Packing, sequences: bool):
     """Run D stacked LSTM directions over packed inputs.
 
-    inputs: per direction (rows, index): the input projections of its packed steps, in its
-    reading order, are rows[lo:hi] or, with an index, rows[index[lo:hi]] (token table rows
-    gathered a step at a time: no [N, 4H] array). recurrent: [D, H, 4H].
-    Returns outputs [D, N, H] when `sequences`, else the final states [D, B, H].
-    Step k updates rows :n in place; every operation writes into a preallocated buffer.
+    inputs: per direction (rows, index): the gate-major input projections of its packed
+    steps, in its reading order, are rows[:, lo:hi] or, with an index, rows[:, index[lo:hi]]
+    (token table [4, V, H] gathered a step at a time: no [4, N, H] array).
+    recurrent: [4, D, H, H]. Returns outputs [D, N, H] when `sequences`, else the final
+    states [D, B, H]. Step k updates rows :n in place, in preallocated buffers.
     """
-    d, size = len(inputs), len(packing.rows)
-    four_h, dtype = recurrent.shape[2], recurrent.dtype
-    units = four_h // 4
-    # tanh of all gates, then * scale + shift: (1 + tanh) / 2 = sigmoid on i, f, o; g stays.
-    scale = np.repeat(np.array([0.5, 0.5, 0.5, 1], dtype=dtype), units)
-    shift = np.repeat(np.array([0.5, 0.5, 0.5, 0], dtype=dtype), units)
-    h = np.zeros((d, packing.batch, units), dtype=dtype)
+    d, size, batch = len(inputs), len(packing.rows), packing.batch
+    units, dtype = recurrent.shape[-1], recurrent.dtype
+    h = np.zeros((d, batch, units), dtype=dtype)
     c = np.zeros_like(h)
-    work = np.empty(d * packing.batch * four_h, dtype=dtype)
+    z_work, x_work = np.empty((2, 4 * d * batch * units), dtype=dtype)
     out = np.empty((d, size, units), dtype=dtype) if sequences else None
     offsets, views = packing.offsets.tolist(), (0,)
     for k, n in enumerate(packing.sizes.tolist()):
         if views[0] != n:  # new views only when the number of running rows changes
-            z = work[: d * n * four_h].reshape(d, n, four_h)  # contiguous: fast loops
-            gates = [z[..., j * units : (j + 1) * units] for j in range(4)]
-            views = (n, z, *gates, c[:, :n], h[:, :n])
-        _, z, i, f, o, g, c_n, h_n = views
+            z = z_work[: 4 * d * n * units].reshape(4, d, n, units)  # gates [4, D, n, H]
+            x = x_work[: 4 * d * n * units].reshape(d, 4, n, units)
+            views = (n, z, x, z[:3], *z, c[:, :n], h[:, :n])
+        _, z, x, sigmoid, i, f, o, g, c_n, h_n = views
         lo, hi = offsets[k], offsets[k + 1]
         np.matmul(h_n, recurrent, out=z)
         for j, (rows, index) in enumerate(inputs):
-            z[j] += rows[lo:hi] if index is None else rows[index[lo:hi]]
+            if index is None:
+                z[:, j] += rows[:, lo:hi]
+            else:  # mode="clip": no bounds check (ids were checked), no buffered copy
+                np.take(rows, index[lo:hi], axis=1, out=x[j], mode="clip")
+                z[:, j] += x[j]
         np.tanh(z, out=z)
-        z *= scale
-        z += shift
+        sigmoid *= 0.5
+        sigmoid += 0.5
         c_n *= f
         g *= i
         c_n += g
@@ -94,13 +96,14 @@ class LSTM:
 
     def __init__(self, kernel, recurrent_kernel, bias, return_sequences=False, name="lstm"):
         self.units = recurrent_kernel.shape[0]
-        self.kernel, self.bias = lstm_gates(kernel, self.units), lstm_gates(bias, self.units)
-        self.recurrent_kernel = lstm_gates(recurrent_kernel, self.units)
+        self.kernel = lstm_gates(kernel)  # [4, D, H]
+        self.recurrent_kernel = lstm_gates(recurrent_kernel)  # [4, H, H]
+        self.bias = lstm_gates(bias)[:, None]  # [4, 1, H]
         self.return_sequences, self.name = return_sequences, name
         self.token_table = None
 
     def fuse_embedding(self, embeddings: np.ndarray) -> None:
-        """Precompute every token's input projection [V, 4H]; the layer then reads token ids."""
+        """Precompute every token's input projection [4, V, H]; the layer then reads token ids."""
         self.token_table = embeddings @ self.kernel + self.bias
 
     def inputs(self, x: np.ndarray) -> tuple:
@@ -113,7 +116,8 @@ class LSTM:
 
     def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
         inputs = [self.inputs(x)]
-        return lstm_scan(inputs, self.recurrent_kernel[None], packing, self.return_sequences)[0]
+        recurrent = self.recurrent_kernel[:, None]
+        return lstm_scan(inputs, recurrent, packing, self.return_sequences)[0]
 
     def params(self) -> int:
         return self.kernel.size + self.recurrent_kernel.size + self.bias.size
@@ -151,7 +155,7 @@ class Bidirectional:
     def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
         # The backward direction reads its inputs in backward order ...
         inputs = [self.forward.inputs(x), self.backward.inputs(x[packing.backward])]
-        recurrent = np.stack([self.forward.recurrent_kernel, self.backward.recurrent_kernel])
+        recurrent = np.stack([self.forward.recurrent_kernel, self.backward.recurrent_kernel], 1)
         y, y_rev = lstm_scan(inputs, recurrent, packing, self.return_sequences)
         if self.return_sequences:  # ... and its outputs go back to forward order.
             y_rev = y_rev[np.argsort(packing.backward)]

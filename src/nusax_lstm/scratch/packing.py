@@ -38,14 +38,17 @@ class Packing:
         lengths = mask.sum(axis=1)
         rank = np.cumsum(mask, axis=1) - 1  # index of each real token within its row
         sorted_row, time = np.nonzero(mask)
-        # Step-major order: by token index k, then by sorted row.
         k = rank[sorted_row, time]
-        by_step = np.lexsort((sorted_row, k))
-        sorted_row, time, k = sorted_row[by_step], time[by_step], k[by_step]
         sizes = np.bincount(k, minlength=int(lengths.max(initial=0)))
         offsets = np.concatenate([[0], np.cumsum(sizes)])
-        backward = offsets[lengths[sorted_row] - 1 - k] + sorted_row
-        return cls(order, lengths, sizes, offsets, order[sorted_row], time, backward, steps)
+        # Rows running at step k are the first sizes[k] sorted rows: k-th token of row r
+        # goes to offsets[k] + r (step-major order, without a sort).
+        where = offsets[k] + sorted_row
+        rows, times, backward = (np.empty_like(where) for _ in range(3))
+        rows[where] = order[sorted_row]
+        times[where] = time
+        backward[where] = offsets[lengths[sorted_row] - 1 - k] + sorted_row
+        return cls(order, lengths, sizes, offsets, rows, times, backward, steps)
 
     def unsort(self, states: np.ndarray) -> np.ndarray:
         """[B, ...] in sorted row order -> the original row order."""
