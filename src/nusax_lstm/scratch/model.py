@@ -10,6 +10,7 @@ from .. import UserError
 from ..fileio import read_json
 from .layers import LSTM, Bidirectional, Dense, Dropout, Embedding, Softmax
 from .packing import Packing
+from .scan import LSTMStack
 
 ARCHITECTURE = "architecture.json"
 WEIGHTS = "weights.npz"
@@ -19,14 +20,18 @@ class Sequential:
     """Embedding, recurrent layers, then position-wise layers: token ids [B, T] -> [B, C]."""
 
     def __init__(self, layers: list, sequence_length: int | None = None):
-        recurrent = [i for i, layer in enumerate(layers) if isinstance(layer, LSTM | Bidirectional)]
-        if not layers or not isinstance(layers[0], Embedding) or not recurrent:
+        if not layers or not isinstance(layers[0], Embedding):
             raise UserError("the model must start with an Embedding and hold an LSTM layer")
         self.layers, self.sequence_length = layers, sequence_length
+        self.stages = execution_stages(layers[1:])
+        kinds = LSTMStack | Bidirectional
+        recurrent = [i for i, stage in enumerate(self.stages) if isinstance(stage, kinds)]
+        if not recurrent:
+            raise UserError("the model must start with an Embedding and hold an LSTM layer")
         self.last_recurrent = recurrent[-1]
-        self.fused = recurrent[0] == 1  # the first projection becomes a lookup table
+        self.fused = recurrent[0] == 0  # the first projection becomes a lookup table
         if self.fused:
-            layers[1].fuse_embedding(layers[0].embeddings)
+            self.stages[0].fuse_embedding(layers[0].embeddings)
 
     def _forward(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids)
@@ -36,16 +41,19 @@ class Sequential:
         vocab = len(embedding.embeddings)
         if ids.size and (ids.min() < 0 or ids.max() >= vocab):
             raise ValueError(f"token ids must lie in [0, {vocab}), got {ids.min()}..{ids.max()}")
-        mask = ids != 0 if embedding.mask_zero else np.ones(ids.shape, dtype=bool)
-        packing = Packing.from_mask(mask)
+        real = ids != 0
+        if embedding.mask_zero:
+            packing = Packing.from_mask(real)
+        else:  # the longest texts first: padding ids then trail the rows of a step (see Feed)
+            packing = Packing.from_mask(np.ones(ids.shape, dtype=bool), real.sum(axis=1))
         x = packing.pack(ids)
         if not self.fused:
             x = embedding(x, packing)
-        for i, layer in enumerate(self.layers[1:], start=1):
-            x = layer(x, packing)
-            if i == self.last_recurrent and layer.return_sequences:
-                x = packing.unpack(x, carry=isinstance(layer, LSTM))
-        if not self.layers[self.last_recurrent].return_sequences:
+        for i, stage in enumerate(self.stages):
+            x = stage(x, packing)
+            if i == self.last_recurrent and stage.return_sequences:
+                x = packing.unpack(x, carry=isinstance(stage, LSTMStack))
+        if not self.stages[self.last_recurrent].return_sequences:
             x = packing.unsort(x)  # final states come in sorted row order
         return x
 
@@ -72,6 +80,22 @@ class Sequential:
             lines.append(f"{name:<36}{shape!s:<22}{layer.params():>10,}")
         lines.append(f"Total params: {self.count_params():,}")
         return "\n".join(lines)
+
+
+def execution_stages(layers: list) -> list:
+    """What runs after the Embedding: Dropout (the identity at inference) left out, and
+    consecutive LSTM layers, each returning sequences to the next, as one LSTMStack."""
+    stages: list = []
+    for layer in layers:
+        if isinstance(layer, Dropout):
+            continue
+        if not isinstance(layer, LSTM):
+            stages.append(layer)
+        elif stages and isinstance(stages[-1], LSTMStack) and stages[-1].return_sequences:
+            stages[-1] = LSTMStack([*stages[-1].layers, layer])
+        else:
+            stages.append(LSTMStack([layer]))
+    return stages
 
 
 def _array(arrays, key: str, shape: tuple, layer: str, dtype) -> np.ndarray:

@@ -30,10 +30,12 @@ class Packing:
         return len(self.order)
 
     @classmethod
-    def from_mask(cls, mask: np.ndarray) -> Packing:
-        """mask [B, T] (True = real token) -> the packing of its rows."""
+    def from_mask(cls, mask: np.ndarray, tiebreak: np.ndarray | None = None) -> Packing:
+        """mask [B, T] (True = real token) -> the packing of its rows; rows of equal length
+        come by decreasing `tiebreak` [B] (e.g. non-padding ids where nothing is masked)."""
         steps = mask.shape[1]
-        order = np.argsort(-mask.sum(axis=1), kind="stable")
+        keys = (-mask.sum(axis=1),) if tiebreak is None else (-tiebreak, -mask.sum(axis=1))
+        order = np.lexsort(keys)
         mask = mask[order]
         lengths = mask.sum(axis=1)
         rank = np.cumsum(mask, axis=1) - 1  # index of each real token within its row
