@@ -23,6 +23,7 @@ import numpy as np
 from nusax_lstm.fileio import read_json
 from nusax_lstm.keras_model import build_model, configure_tensorflow, export
 from nusax_lstm.scratch import from_export
+from nusax_lstm.text import pad
 
 
 def median_ms(run, repeats: int) -> float:
@@ -129,13 +130,14 @@ def main() -> None:
         exported = config.name == best["config_id"]
         seed = f"seed{best['seed']}" if exported else sorted(p.name for p in config.iterdir())[0]
         model = keras.models.load_model(config / seed / "model.keras")
+        info = read_json(config / seed / "info.json")
+        inputs = pad(x, info["padding"])  # as the model was trained: end or start padding
         variants = [("on" if model.layers[0].mask_zero else "off", model)]
         if model.layers[0].mask_zero:
-            info = read_json(config / seed / "info.json")
             twin = unmasked_twin(model, model.layers[0].input_dim, x.shape[1], info)
             variants.append(("off (twin)", twin))
         for masked, m in variants:
-            r = bench(m, x, args.repeats, threads)
+            r = bench(m, inputs, args.repeats, threads)
             cells = (
                 f"{config.name}/{seed}{'*' if exported else ''}",
                 masked,

@@ -85,6 +85,12 @@ GRID = [
     ((5, 3), True, "sum", 16, 12, 30, False, "end"),
     ((7, 5), False, None, 16, 15, 60, True, "holes"),
     ((7, 5), True, "concat", 16, 15, 60, True, "holes"),
+    # Without a mask, rows that have read only padding run as one until they join:
+    ((64, 5), False, None, 16, 100, 400, False, "start"),
+    ((7, 5, 3), False, None, 16, 12, 50, False, "start"),
+    ((5, 3), True, "concat", 16, 12, 30, False, "all"),
+    ((64,), True, "concat", 16, 100, 400, False, "end"),
+    ((7, 5), False, None, 16, 15, 60, False, "holes"),  # read rows not leading: no joining
 ]
 
 
@@ -215,20 +221,22 @@ def test_export_mismatch_is_refused_naming_layer_and_array(mutate, message):
         from_export(architecture, arrays)
 
 
+@pytest.mark.parametrize(("mask_zero", "padding"), [(True, "holes"), (False, "start")])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_sequence_output_matches_keras(bidirectional):
-    """A last recurrent layer that returns sequences: Dense sees Keras' masked-step outputs."""
+def test_sequence_output_matches_keras(bidirectional, mask_zero, padding):
+    """A last recurrent layer that returns sequences: Dense sees Keras' masked-step outputs,
+    or without a mask the outputs of rows still reading padding."""
     lstm = keras.layers.LSTM(5, return_sequences=True, dtype="float64")
     model = keras.Sequential(
         [
             keras.Input((12,), dtype="int32"),
-            keras.layers.Embedding(VOCAB, 8, mask_zero=True, dtype="float64"),
+            keras.layers.Embedding(VOCAB, 8, mask_zero=mask_zero, dtype="float64"),
             keras.layers.Bidirectional(lstm, dtype="float64") if bidirectional else lstm,
             keras.layers.Dense(3, activation="softmax", dtype="float64"),
         ]
     )
     randomize(model, np.random.default_rng(5))
-    ids = token_ids(40, 12, "holes", seed=6)
+    ids = token_ids(40, 12, padding, seed=6)
     expected = np.asarray(model(ids, training=False))
     arrays, layers = export(model)
     got = from_export({"layers": layers}, arrays, dtype=np.float64).predict_proba(ids)

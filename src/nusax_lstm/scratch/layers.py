@@ -57,11 +57,11 @@ class LSTM:
         return (*shape[:-1], self.units) if self.return_sequences else (shape[0], self.units)
 
 
-MERGES = {
-    "concat": lambda a, b: np.concatenate([a, b], axis=-1),
-    "sum": lambda a, b: a + b,
-    "mul": lambda a, b: a * b,
-    "ave": lambda a, b: (a + b) / 2,
+MERGES = {  # outputs of the two directions y [..., 2, H]
+    "concat": lambda y: y.reshape(*y.shape[:-2], 2 * y.shape[-1]),
+    "sum": lambda y: y[..., 0, :] + y[..., 1, :],
+    "mul": lambda y: y[..., 0, :] * y[..., 1, :],
+    "ave": lambda y: (y[..., 0, :] + y[..., 1, :]) / 2,
 }
 
 
@@ -85,13 +85,10 @@ class Bidirectional:
             lane.fuse_embedding(embeddings)
 
     def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
-        # The backward direction reads its inputs in backward order ...
+        # The backward direction reads, and writes, each row from its last step to its first.
         forward, backward = self.lanes
-        inputs = [forward.inputs(x), backward.inputs(x[packing.backward])]
-        y, y_rev = lstm_scan(self.lanes, inputs, packing)
-        if self.return_sequences:  # ... and its outputs go back to forward order.
-            y_rev = y_rev[np.argsort(packing.backward)]
-        return MERGES[self.merge_mode](y, y_rev)
+        y = lstm_scan([(forward, None), (backward, packing.backward)], x, packing)
+        return MERGES[self.merge_mode](y)
 
     def params(self) -> int:
         return self.forward.params() + self.backward.params()

@@ -51,97 +51,126 @@ class LSTMStack:
         self.table = None
 
     def project(self, x: np.ndarray) -> np.ndarray:
-        """x [N, D] -> the input term of every layer's gates [4, N, W] (deeper layers: bias)."""
-        xw = x @ self.kernel
-        xw += self.bias[:, None]
-        return xw
+        """x [N, D] -> the first layer's input term [4, N, W], bias not included."""
+        return x @ self.kernel
 
     def fuse_embedding(self, embeddings: np.ndarray) -> None:
-        """Precompute every token's input term [4, V, W]; the stack then reads token ids."""
-        self.table = self.project(embeddings)
-
-    def inputs(self, x: np.ndarray) -> tuple:
-        """(rows, index) for lstm_scan: packed inputs, or token ids once fused."""
-        return (self.table, x) if self.table is not None else (self.project(x), None)
+        """Precompute every token's input term [4, V, W] (all layers' biases included); the
+        stack then reads token ids."""
+        self.table = self.project(embeddings) + self.bias[:, None]
 
     def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
-        return lstm_scan([self], [self.inputs(x)], packing)[0]
+        """Packed x [N, D] (or token ids [N]) -> outputs [N, H] or final states [B, H]."""
+        return lstm_scan([(self, None)], x, packing)[:, 0]
 
 
-class Feed:
-    """Writes a lane's input terms for packed step k into its slot [4, B, W] of the input buffer.
+def feed(stack: LSTMStack, x: np.ndarray, packing: Packing, order: np.ndarray | None):
+    """The input of a lane that reads packed positions `order` (None: packed order)."""
+    if stack.table is None:
+        return RowFeed(stack, x, packing, order)
+    return TokenFeed(stack.table, x if order is None else x[order], packing)
 
-    From a token table (index given): rows past the step's last non-padding id keep the
-    padding id's row, written once, so end- or start-padded rows without a mask cost no
-    gather while they read padding. Otherwise rows[:, lo:hi] are copied.
-    """
 
-    def __init__(self, rows: np.ndarray, index: np.ndarray | None, bias, packing, slot):
-        self.rows, self.index, self.slot = rows, index, slot
+class RowFeed:
+    """Step k's input terms projected from packed inputs, bias added a step at a time
+    (no pass over [4, N, W] for it): slot [4, B, W], rows :n written."""
+
+    def __init__(self, stack: LSTMStack, x: np.ndarray, packing: Packing, order):
+        self.rows, self.order = stack.project(x), order
         self.offsets = packing.offsets.tolist()
-        if index is None:
-            slot[:] = bias[:, None]  # rows past a step's last (masked steps, deeper layers)
-            return
-        slot[:] = rows[:, :1]  # every row starts on the padding id (0), bias included
-        self.padded_from = 0  # rows from here on hold the padding id's row
-        starts = packing.offsets[:-1]
-        row = np.arange(len(index)) - np.repeat(starts, packing.sizes)  # within its step
-        last = np.maximum.reduceat(np.where(index != 0, row, -1), starts)
-        self.ends = (last + 1).tolist()  # per step: 1 + its last non-padding row
+        self.bias = np.repeat(stack.bias[:, None], packing.batch, axis=1)  # [4, B, W]
+        self.slot = self.bias.copy()  # rows past a step's last keep the bias (deeper layers)
+        self.joins = None
 
     def __call__(self, k: int) -> None:
         lo, hi = self.offsets[k], self.offsets[k + 1]
-        if self.index is None:
-            self.slot[:, : hi - lo] = self.rows[:, lo:hi]
-            return
-        end = self.ends[k]
+        rows = self.rows[:, lo:hi] if self.order is None else self.rows[:, self.order[lo:hi]]
+        np.add(rows, self.bias[:, : hi - lo], out=self.slot[:, : hi - lo])
+
+
+class TokenFeed:
+    """Step k's input terms gathered from a token table [4, V, W]: slot [4, B, W].
+
+    Rows past the step's last non-padding id keep the padding id's row, written once, so
+    padded rows without a mask cost no gather while they read padding.
+    """
+
+    def __init__(self, table: np.ndarray, ids: np.ndarray, packing: Packing):
+        self.table, self.ids, self.offsets = table, ids, packing.offsets.tolist()
+        self.slot = np.repeat(table[:, :1], packing.batch, axis=1)  # all on the padding id
+        self.padded_from = 0  # rows from here on hold the padding id's row
+        starts = packing.offsets[:-1]
+        row = np.arange(len(ids)) - np.repeat(starts, packing.sizes)  # within its step
+        last = np.maximum.reduceat(np.where(ids != 0, row, -1), starts)
+        self.ends = (last + 1).tolist()  # per step: 1 + its last non-padding row
+        self.joins = joins(ids, packing)
+
+    def __call__(self, k: int) -> None:
+        lo, end = self.offsets[k], self.ends[k]
         # mode="clip": no bounds check (ids were checked), no buffered copy
-        np.take(self.rows, self.index[lo : lo + end], axis=1, out=self.slot[:, :end], mode="clip")
+        np.take(self.table, self.ids[lo : lo + end], axis=1, out=self.slot[:, :end], mode="clip")
         if end < self.padded_from:
-            self.slot[:, end : self.padded_from] = self.rows[:, :1]
+            self.slot[:, end : self.padded_from] = self.table[:, :1]
         self.padded_from = end
 
 
-def lstm_scan(lanes: list[LSTMStack], inputs: list[tuple], packing: Packing) -> np.ndarray:
-    """Run D lanes of equal shape over packed inputs.
+def joins(ids: np.ndarray, packing: Packing) -> list[int] | None:
+    """Without a mask, rows that have read only padding share one state: per step k, how
+    many rows have read a non-padding id by step k, when those rows lead the batch (they
+    do for start padding, and backward for end padding, rows running longest first).
+    None when a mask drops steps or the rows that have read text are not the leading ones."""
+    batch = packing.batch
+    if (packing.sizes != batch).any():
+        return None
+    read = np.logical_or.accumulate(ids.reshape(-1, batch) != 0, axis=0)  # [T, B]
+    joined = read.sum(axis=1)
+    leading = np.arange(batch) < joined[:, None]
+    return joined.tolist() if np.array_equal(read, leading) else None
 
-    inputs: per lane (rows, index): the input terms [4, n, W] of its packed step k, in its
-    reading order, are rows[:, lo:hi] or, with an index, rows[:, index[lo:hi]] (a token
-    table gathered a step at a time: no [4, N, W] array).
-    Returns the last layer's outputs [D, N, H] if it returns sequences, else its final
-    states [D, B, H]. Step k updates rows :n in place, in preallocated buffers.
+
+def lstm_scan(lanes: list[tuple], x: np.ndarray, packing: Packing) -> np.ndarray:
+    """Run D lanes (stack, order) of equal shape over packed x [N, D] or token ids [N].
+
+    A lane reads its inputs from, and writes its outputs to, packed positions `order[lo:hi]`
+    at step k (None: lo:hi). Returns the last layer's outputs [N, D, H] if it returns
+    sequences, else its final states [B, D, H]. Step k updates rows :n in place.
+    Without a mask, rows that have read only padding run as one (see joins): the first
+    row after the joined ones carries their shared state, copied to rows as they join.
     """
-    stack, d, batch = lanes[0], len(lanes), packing.batch
+    stack, d, batch = lanes[0][0], len(lanes), packing.batch
     depth, width, last = len(stack.layers), stack.width, stack.columns[-1]
-    weights = [np.stack([lane.weights[j] for lane in lanes], axis=1) for j in range(depth)]
+    weights = [np.stack([s.weights[j] for s, _ in lanes], axis=1) for j in range(depth)]
     dtype = weights[0].dtype
+    feeds = [feed(s, x, packing, order) for s, order in lanes]
+    orders = [order for _, order in lanes]
+    shared = feeds[0].joins if all(f.joins == feeds[0].joins for f in feeds) else None
     h2 = np.zeros((d, batch, width), dtype=dtype)  # 2h
     c = np.zeros_like(h2)
     z_work = np.empty(4 * d * batch * width, dtype=dtype)
-    x_in = np.empty((d, 4, batch, width), dtype=dtype)
-    feeds = [
-        Feed(rows, index, lane.bias, packing, slot)
-        for lane, (rows, index), slot in zip(lanes, inputs, x_in, strict=True)
-    ]
     sizes, offsets = packing.sizes.tolist(), packing.offsets.tolist()
     steps = len(sizes)
     sequences, units = stack.return_sequences, last.stop - last.start
-    out = np.empty((d, len(packing.rows), units), dtype=dtype) if sequences else None
-    views = (0,)
+    out = np.empty((len(packing.rows), d, units), dtype=dtype) if sequences else None
+    views, n = (0,), batch
     for k in range(steps + depth - 1 if steps else 0):
         t = k - depth + 1  # the last layer's step; layer j is at step k - j
-        n = sizes[max(t, 0)]  # its running rows: the most of any layer's (rows run longest first)
+        if shared is None:  # running rows: the most of any layer's (rows run longest first)
+            n = sizes[max(t, 0)]
+        elif k < steps:
+            if k and shared[k] > shared[k - 1]:  # rows join: they take the shared state
+                h2[:, shared[k - 1] + 1 : shared[k] + 1] = h2[:, shared[k - 1], None]
+                c[:, shared[k - 1] + 1 : shared[k] + 1] = c[:, shared[k - 1], None]
+            n = min(shared[k] + 1, batch)
         if views[0] != n:  # new views only when the number of running rows changes
             z = z_work[: 4 * d * n * width].reshape(4, d, n, width)
-            x_n = x_in[:, :, :n].transpose(1, 0, 2, 3)
-            views = (n, z, x_n, z[:3], *z, c[:, :n], h2[:, :n])
-        _, z, x_n, sigmoid, i, f, o, g, c_n, h_n = views
+            views = (n, z, z[:3], *z, c[:, :n], h2[:, :n])
+        _, z, sigmoid, i, f, o, g, c_n, h_n = views
         for w, source, columns in zip(weights, stack.sources, stack.columns, strict=True):
             np.matmul(h_n[..., source], w, out=z[..., columns])
-        if k < steps:  # the first layer's input; after the last step it is not read
-            for feed in feeds:
-                feed(k)
-        z += x_n
+        for j, lane in enumerate(feeds):
+            if k < steps:  # the first layer's input; after the last step it is not read
+                lane(k)
+            z[:, j] += lane.slot[:, :n]
         np.tanh(z, out=z)
         sigmoid += 1  # 2 sigmoid
         c_n *= f
@@ -154,6 +183,21 @@ def lstm_scan(lanes: list[LSTMStack], inputs: list[tuple], packing: Packing) -> 
             h_n[..., stack.columns[j]] = 0
             c_n[..., stack.columns[j]] = 0
         if out is not None and t >= 0:
-            lo, hi = offsets[t], offsets[t + 1]
-            np.multiply(h_n[:, : hi - lo, last], 0.5, out=out[:, lo:hi])
-    return out if sequences else h2[..., last] * 0.5
+            write(out, h_n[..., last], orders, offsets[t], offsets[t + 1])
+    if shared is not None and n < batch:  # rows that never joined: the shared state
+        h2[:, n:] = h2[:, n - 1, None]
+    return out if sequences else (h2[..., last] * 0.5).transpose(1, 0, 2)
+
+
+def write(out: np.ndarray, h2: np.ndarray, orders: list, lo: int, hi: int) -> None:
+    """Outputs h = h2 / 2 [D, n, H] of a step to out [N, D, H] at positions lo:hi (per lane
+    order); rows past n (not yet joined) take the shared state's, row n-1."""
+    n = h2.shape[1]
+    for j, order in enumerate(orders):
+        if order is None:
+            np.multiply(h2[j], 0.5, out=out[lo : lo + n, j])
+            out[lo + n : hi, j] = out[lo + n - 1, j]
+        else:
+            where = order[lo:hi]
+            out[where[:n], j] = h2[j] * 0.5
+            out[where[n:], j] = out[where[n - 1], j]
