@@ -64,22 +64,23 @@ class LSTMStack:
         return lstm_scan([(self, None)], x, packing)[:, 0]
 
 
-def feed(stack: LSTMStack, x: np.ndarray, packing: Packing, order: np.ndarray | None):
-    """The input of a lane that reads packed positions `order` (None: packed order)."""
+def feed(stack: LSTMStack, x: np.ndarray, packing: Packing, order, slot: np.ndarray):
+    """The input of a lane that reads packed positions `order` (None: packed order), written
+    a step at a time into slot [4, B, W]."""
     if stack.table is None:
-        return RowFeed(stack, x, packing, order)
-    return TokenFeed(stack.table, x if order is None else x[order], packing)
+        return RowFeed(stack, x, packing, order, slot)
+    return TokenFeed(stack.table, x if order is None else x[order], packing, slot)
 
 
 class RowFeed:
     """Step k's input terms projected from packed inputs, bias added a step at a time
-    (no pass over [4, N, W] for it): slot [4, B, W], rows :n written."""
+    (no pass over [4, N, W] for it)."""
 
-    def __init__(self, stack: LSTMStack, x: np.ndarray, packing: Packing, order):
-        self.rows, self.order = stack.project(x), order
+    def __init__(self, stack: LSTMStack, x: np.ndarray, packing: Packing, order, slot):
+        self.rows, self.order, self.slot = stack.project(x), order, slot
         self.offsets = packing.offsets.tolist()
         self.bias = np.repeat(stack.bias[:, None], packing.batch, axis=1)  # [4, B, W]
-        self.slot = self.bias.copy()  # rows past a step's last keep the bias (deeper layers)
+        slot[:] = self.bias  # rows past a step's last keep the bias (deeper layers)
         self.joins = None
 
     def __call__(self, k: int) -> None:
@@ -89,15 +90,16 @@ class RowFeed:
 
 
 class TokenFeed:
-    """Step k's input terms gathered from a token table [4, V, W]: slot [4, B, W].
+    """Step k's input terms gathered from a token table [4, V, W].
 
     Rows past the step's last non-padding id keep the padding id's row, written once, so
     padded rows without a mask cost no gather while they read padding.
     """
 
-    def __init__(self, table: np.ndarray, ids: np.ndarray, packing: Packing):
-        self.table, self.ids, self.offsets = table, ids, packing.offsets.tolist()
-        self.slot = np.repeat(table[:, :1], packing.batch, axis=1)  # all on the padding id
+    def __init__(self, table: np.ndarray, ids: np.ndarray, packing: Packing, slot: np.ndarray):
+        self.table, self.ids, self.slot = table, ids, slot
+        self.offsets = packing.offsets.tolist()
+        slot[:] = table[:, :1]  # all rows on the padding id
         self.padded_from = 0  # rows from here on hold the padding id's row
         starts = packing.offsets[:-1]
         row = np.arange(len(ids)) - np.repeat(starts, packing.sizes)  # within its step
@@ -141,7 +143,8 @@ def lstm_scan(lanes: list[tuple], x: np.ndarray, packing: Packing) -> np.ndarray
     depth, width, last = len(stack.layers), stack.width, stack.columns[-1]
     weights = [np.stack([s.weights[j] for s, _ in lanes], axis=1) for j in range(depth)]
     dtype = weights[0].dtype
-    feeds = [feed(s, x, packing, order) for s, order in lanes]
+    x_in = np.empty((d, 4, batch, width), dtype=dtype)
+    feeds = [feed(s, x, packing, order, slot) for (s, order), slot in zip(lanes, x_in, strict=True)]
     orders = [order for _, order in lanes]
     shared = feeds[0].joins if all(f.joins == feeds[0].joins for f in feeds) else None
     h2 = np.zeros((d, batch, width), dtype=dtype)  # 2h
@@ -163,14 +166,15 @@ def lstm_scan(lanes: list[tuple], x: np.ndarray, packing: Packing) -> np.ndarray
             n = min(shared[k] + 1, batch)
         if views[0] != n:  # new views only when the number of running rows changes
             z = z_work[: 4 * d * n * width].reshape(4, d, n, width)
-            views = (n, z, z[:3], *z, c[:, :n], h2[:, :n])
-        _, z, sigmoid, i, f, o, g, c_n, h_n = views
+            x_n = x_in[:, :, :n].transpose(1, 0, 2, 3)
+            views = (n, z, x_n, z[:3], *z, c[:, :n], h2[:, :n])
+        _, z, x_n, sigmoid, i, f, o, g, c_n, h_n = views
         for w, source, columns in zip(weights, stack.sources, stack.columns, strict=True):
             np.matmul(h_n[..., source], w, out=z[..., columns])
-        for j, lane in enumerate(feeds):
-            if k < steps:  # the first layer's input; after the last step it is not read
+        if k < steps:  # the first layer's input; after the last step it is not read
+            for lane in feeds:
                 lane(k)
-            z[:, j] += lane.slot[:, :n]
+        z += x_n
         np.tanh(z, out=z)
         sigmoid += 1  # 2 sigmoid
         c_n *= f
@@ -196,8 +200,10 @@ def write(out: np.ndarray, h2: np.ndarray, orders: list, lo: int, hi: int) -> No
     for j, order in enumerate(orders):
         if order is None:
             np.multiply(h2[j], 0.5, out=out[lo : lo + n, j])
-            out[lo + n : hi, j] = out[lo + n - 1, j]
+            if lo + n < hi:
+                out[lo + n : hi, j] = out[lo + n - 1, j]
         else:
             where = order[lo:hi]
             out[where[:n], j] = h2[j] * 0.5
-            out[where[n:], j] = out[where[n - 1], j]
+            if lo + n < hi:
+                out[where[n:], j] = out[where[n - 1], j]
