@@ -135,25 +135,37 @@ def lstm_scan(lanes: list[tuple], x: np.ndarray, packing: Packing) -> np.ndarray
 
     A lane reads its inputs from, and writes its outputs to, packed positions `order[lo:hi]`
     at step k (None: lo:hi). Returns the last layer's outputs [N, D, H] if it returns
-    sequences, else its final states [B, D, H]. Step k updates rows :n in place.
-    Without a mask, rows that have read only padding run as one (see joins): the first
-    row after the joined ones carries their shared state, copied to rows as they join.
+    sequences, else its final states [B, D, H].
+    """
+    stack, d, batch = lanes[0][0], len(lanes), packing.batch
+    last, dtype = stack.columns[-1], stack.bias.dtype
+    x_in = np.empty((d, 4, batch, stack.width), dtype=dtype)
+    feeds = [feed(s, x, packing, order, slot) for (s, order), slot in zip(lanes, x_in, strict=True)]
+    rows = len(packing.rows) if stack.return_sequences else batch
+    out = np.empty((rows, d, last.stop - last.start), dtype=dtype)
+    # Lanes whose rows join at different steps (see joins) run apart, each on its own rows.
+    together = all(f.joins == feeds[0].joins for f in feeds)
+    for group in [slice(0, d)] if together else [slice(j, j + 1) for j in range(d)]:
+        run(lanes[group], feeds[group], x_in[group], packing, out[:, group])
+    return out
+
+
+def run(lanes: list[tuple], feeds: list, x_in: np.ndarray, packing: Packing, out: np.ndarray):
+    """The time loop of lstm_scan for lanes that share a join schedule, into out.
+
+    Step k updates rows :n in place. Without a mask, rows that have read only padding run
+    as one: the row after the joined ones carries their shared state, copied to rows as
+    they join.
     """
     stack, d, batch = lanes[0][0], len(lanes), packing.batch
     depth, width, last = len(stack.layers), stack.width, stack.columns[-1]
     weights = [np.stack([s.weights[j] for s, _ in lanes], axis=1) for j in range(depth)]
-    dtype = weights[0].dtype
-    x_in = np.empty((d, 4, batch, width), dtype=dtype)
-    feeds = [feed(s, x, packing, order, slot) for (s, order), slot in zip(lanes, x_in, strict=True)]
-    orders = [order for _, order in lanes]
-    shared = feeds[0].joins if all(f.joins == feeds[0].joins for f in feeds) else None
-    h2 = np.zeros((d, batch, width), dtype=dtype)  # 2h
+    orders, shared = [order for _, order in lanes], feeds[0].joins
+    h2 = np.zeros((d, batch, width), dtype=x_in.dtype)  # 2h
     c = np.zeros_like(h2)
-    z_work = np.empty(4 * d * batch * width, dtype=dtype)
+    z_work = np.empty(4 * d * batch * width, dtype=x_in.dtype)
     sizes, offsets = packing.sizes.tolist(), packing.offsets.tolist()
     steps = len(sizes)
-    sequences, units = stack.return_sequences, last.stop - last.start
-    out = np.empty((len(packing.rows), d, units), dtype=dtype) if sequences else None
     views, n = (0,), batch
     for k in range(steps + depth - 1 if steps else 0):
         t = k - depth + 1  # the last layer's step; layer j is at step k - j
@@ -186,11 +198,12 @@ def lstm_scan(lanes: list[tuple], x: np.ndarray, packing: Packing) -> np.ndarray
         for j in range(k + 1, depth):  # layers not started yet stay at the zero state
             h_n[..., stack.columns[j]] = 0
             c_n[..., stack.columns[j]] = 0
-        if out is not None and t >= 0:
+        if stack.return_sequences and t >= 0:
             write(out, h_n[..., last], orders, offsets[t], offsets[t + 1])
-    if shared is not None and n < batch:  # rows that never joined: the shared state
-        h2[:, n:] = h2[:, n - 1, None]
-    return out if sequences else (h2[..., last] * 0.5).transpose(1, 0, 2)
+    if not stack.return_sequences:
+        if shared is not None and n < batch:  # rows that never joined: the shared state
+            h2[:, n:] = h2[:, n - 1, None]
+        np.multiply(h2[..., last].transpose(1, 0, 2), 0.5, out=out)
 
 
 def write(out: np.ndarray, h2: np.ndarray, orders: list, lo: int, hi: int) -> None:
