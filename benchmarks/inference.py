@@ -4,8 +4,9 @@
 
 Reads a finished run: one model per config under results/<lang>/models (the exported
 one, marked *, or the first seed). A masked model also runs as an unmasked twin with the
-same weights. Times are medians of --repeats runs after one warm-up, on all test rows
-in one batch. ONNX Runtime needs the benchmark extra: pip install -e ".[benchmark]".
+same weights, each on inputs padded as the model was trained. Times are medians of at
+least --repeats runs (in three rounds of blocks, see median_ms), on all test rows in one
+batch. ONNX Runtime needs the benchmark extra: pip install -e ".[benchmark]".
 """
 
 from __future__ import annotations
@@ -26,14 +27,21 @@ from nusax_lstm.scratch import from_export
 from nusax_lstm.text import pad
 
 
-def median_ms(run, repeats: int) -> float:
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+def median_ms(runs: dict, repeats: int, rounds: int = 3) -> dict:
+    """Median ms of each run over at least `repeats` timings, taken in `rounds` blocks per
+    run in turn, so that drift on a shared machine hits every engine alike. Each block
+    starts after a pause, which lets the previous engine's spinning threads go idle, and
+    one warm-up run."""
+    times: dict = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            time.sleep(0.5)
+            run()
+            for _ in range(-(-repeats // rounds)):
+                start = time.perf_counter()
+                run()
+                times[name].append(time.perf_counter() - start)
+    return {name: 1000 * statistics.median(t) for name, t in times.items()}
 
 
 def peak_mib(run) -> float:
@@ -82,16 +90,17 @@ def bench(model, x: np.ndarray, repeats: int, threads: int) -> dict:
     scratch = from_export({"layers": layers}, arrays)
     expected = model.predict(x, batch_size=len(x), verbose=0)
     got = scratch.predict_proba(x)
-    row = {
-        "max_dp": float(np.abs(got - expected).max()),
-        "agree": float(np.mean(got.argmax(1) == expected.argmax(1))),
-        "scratch": median_ms(lambda: scratch.predict_proba(x), repeats),
-        "keras_predict": median_ms(lambda: model.predict(x, batch_size=len(x), verbose=0), repeats),
-        "keras_call": median_ms(lambda: model(x, training=False), repeats),
-        "scratch_peak_mib": peak_mib(lambda: scratch.predict_proba(x)),
+    runs = {
+        "scratch": lambda: scratch.predict_proba(x),
+        "keras_predict": lambda: model.predict(x, batch_size=len(x), verbose=0),
+        "keras_call": lambda: model(x, training=False),
     }
     onnx = onnx_session(model, x.shape[1], threads)
-    row["onnx"] = median_ms(lambda: onnx(x), repeats) if onnx else float("nan")
+    if onnx:
+        runs["onnx"] = lambda: onnx(x)
+    row = {"onnx": float("nan"), **median_ms(runs, repeats)}
+    row["max_dp"] = float(np.abs(got - expected).max())
+    row["scratch_peak_mib"] = peak_mib(lambda: scratch.predict_proba(x))
     return row
 
 

@@ -1,4 +1,5 @@
-"""Config expansion, metrics (against scikit-learn), selection, the TensorFlow-free path."""
+"""Config expansion, metrics (against scikit-learn), selection, the scratch engine's plan and
+schedules, the TensorFlow-free path."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from conftest import REPO
 from nusax_lstm import UserError
 from nusax_lstm.configs import ModelConfig, expand, unique_configs
 from nusax_lstm.metrics import evaluate
+from nusax_lstm.scratch.layers import LSTM, Bidirectional, Dense, Dropout
+from nusax_lstm.scratch.model import execution_stages
+from nusax_lstm.scratch.packing import Packing
+from nusax_lstm.scratch.scan import LSTMStack, joins
 from nusax_lstm.selection import select_best
 from nusax_lstm.text import pad
 
@@ -147,6 +152,51 @@ def test_selection_ties_go_to_fewer_parameters_then_id():
     best = select_best(runs, "val_macro_f1", NAMES)
     assert best["config_id"] == "a"
     assert "tied" in best["reason"]
+
+
+def lstm(units, inputs, return_sequences):
+    rng = np.random.default_rng(units)
+    weights = (rng.normal(size=(inputs, 4 * units)), rng.normal(size=(units, 4 * units)))
+    return LSTM(*weights, np.zeros(4 * units), return_sequences)
+
+
+def test_consecutive_lstm_layers_run_as_one_stack():
+    first, second, third = lstm(7, 4, True), lstm(5, 7, True), lstm(3, 5, False)
+    dense = Dense(np.zeros((3, 3)), np.zeros(3))
+    stages = execution_stages([first, Dropout(0.3), second, Dropout(0.3), third, dense])
+    assert [type(s) for s in stages] == [LSTMStack, Dense]
+    assert stages[0].layers == [first, second, third]
+    assert stages[0].width == 15
+
+
+def test_a_bidirectional_layer_ends_a_stack():
+    bi = Bidirectional(lstm(5, 4, True), lstm(5, 4, True))
+    first, last = lstm(6, 4, True), lstm(3, 10, False)
+    stages = execution_stages([first, Dropout(0.3), bi, last])
+    assert [type(s) for s in stages] == [LSTMStack, Bidirectional, LSTMStack]
+    assert [s.layers for s in (stages[0], stages[2])] == [[first], [last]]
+
+
+@pytest.mark.parametrize(
+    ("ids", "mask_zero", "expected"),
+    [
+        ([[0, 0, 5], [0, 7, 8], [3, 4, 9]], False, [1, 2, 3]),  # start padding
+        ([[5, 0, 0], [7, 8, 0], [0, 0, 0]], False, [2, 2, 2]),  # end padding; one empty row
+        ([[0, 0, 0], [0, 0, 0]], False, [0, 0, 0]),  # nothing but padding
+        ([[0, 5, 6], [7, 0, 0]], False, None),  # a shorter text starts first
+        ([[0, 0, 5], [0, 7, 8]], True, None),  # a mask drops steps
+    ],
+    ids=["start", "end", "all padding", "not leading", "mask"],
+)
+def test_rows_that_have_read_text_join_in_order(ids, mask_zero, expected):
+    """Per step, how many rows (longest texts first) have left the shared padding state."""
+    ids = np.array(ids)
+    real = ids != 0
+    if mask_zero:
+        packing = Packing.from_mask(real)
+    else:
+        packing = Packing.from_mask(np.ones(ids.shape, dtype=bool), real.sum(axis=1))
+    assert joins(packing.pack(ids), packing) == expected
 
 
 def test_scratch_engine_loads_no_tensorflow(tmp_path):

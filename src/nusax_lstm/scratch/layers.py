@@ -1,5 +1,6 @@
 """The classifier's layers in NumPy. Sequences travel packed (see packing.py): [N, F]
-for the N real tokens of a batch, with the Packing that places them.
+for the N real tokens of a batch, with the Packing that places them; the time loop of
+LSTM and Bidirectional is in scan.py.
 
 Keras semantics (keras/src/backend/tensorflow/rnn.py, layers/rnn/bidirectional.py):
 a masked step leaves the LSTM state unchanged, and the backward LSTM of a

@@ -9,6 +9,9 @@ Layout, chosen so that every elementwise operation of a step is one flat loop:
 - lanes (the two directions of a Bidirectional) run side by side on a leading axis;
 - the state holds 2h, not h: the halves of i, f and o then cost one pass instead of
   two, and the 2 is folded into the weights that read h (exact in binary floating point).
+Work follows the text: with a mask, rows that have ended leave the batch (packing);
+without one, rows that have read only padding so far run as one row (see joins), and
+padding ids need no gather (TokenFeed).
 """
 
 from __future__ import annotations
