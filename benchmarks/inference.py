@@ -120,7 +120,7 @@ def main() -> None:
     best = read_json(root / "best" / "best.json")
     print(
         f"{len(x)} test rows x {x.shape[1]} steps, {np.mean(x != 0) * 100:.1f} % real tokens, "
-        f"{threads} threads, median of {args.repeats}"
+        f"{threads} threads, median of {3 * -(-args.repeats // 3)} runs in 3 rounds"
     )
     header = (
         "model",
