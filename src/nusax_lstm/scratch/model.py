@@ -20,10 +20,9 @@ class Sequential:
     """Embedding, recurrent layers, then position-wise layers: token ids [B, T] -> [B, C]."""
 
     def __init__(self, layers: list, sequence_length: int | None = None):
-        if not layers or not isinstance(layers[0], Embedding):
-            raise UserError("the model must start with an Embedding and hold an LSTM layer")
         self.layers, self.sequence_length = layers, sequence_length
-        self.stages = execution_stages(layers[1:])
+        embedded = bool(layers) and isinstance(layers[0], Embedding)
+        self.stages = execution_stages(layers[1:]) if embedded else []
         kinds = LSTMStack | Bidirectional
         recurrent = [i for i, stage in enumerate(self.stages) if isinstance(stage, kinds)]
         if not recurrent:
@@ -44,7 +43,7 @@ class Sequential:
         real = ids != 0
         if embedding.mask_zero:
             packing = Packing.from_mask(real)
-        else:  # the longest texts first: padding ids then trail the rows of a step (see Feed)
+        else:  # longest texts first: padding then trails the rows of a step (scan.TokenFeed)
             packing = Packing.from_mask(np.ones(ids.shape, dtype=bool), real.sum(axis=1))
         x = packing.pack(ids)
         if not self.fused:
