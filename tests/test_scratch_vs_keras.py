@@ -120,6 +120,15 @@ def test_model_matches_keras(case, dtype):
     assert np.allclose(scratch.predict_proba(ids, batch_size=7), got, atol=1e-6)
 
 
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("mask_zero", [True, False])
+def test_an_empty_batch_gives_no_rows(bidirectional, mask_zero):
+    model = keras_stack((5, 3), bidirectional, "concat", 4, 6, mask_zero, "float32")
+    arrays, layers = export(model)
+    scratch = from_export({"layers": layers}, arrays)
+    assert scratch.predict_proba(np.zeros((0, 6), dtype=np.int32)).shape == (0, 3)
+
+
 def lstm_arrays(layer):
     kernel, recurrent, bias = (w.astype(np.float64) for w in layer.get_weights())
     return kernel, recurrent, bias

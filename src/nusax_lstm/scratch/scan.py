@@ -123,9 +123,10 @@ def joins(ids: np.ndarray, packing: Packing) -> list[int] | None:
     """Without a mask, rows that have read only padding share one state: per step k, how
     many rows have read a non-padding id by step k, when those rows lead the batch (they
     do for start padding, and backward for end padding, rows running longest first).
-    None when a mask drops steps or the rows that have read text are not the leading ones."""
+    None when a mask drops steps, the batch is empty or the rows that have read text are
+    not the leading ones."""
     batch = packing.batch
-    if (packing.sizes != batch).any():
+    if not len(ids) or (packing.sizes != batch).any():
         return None
     read = np.logical_or.accumulate(ids.reshape(-1, batch) != 0, axis=0)  # [T, B]
     joined = read.sum(axis=1)
