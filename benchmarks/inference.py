@@ -5,7 +5,7 @@
 Reads a finished run: one model per config under results/<lang>/models (the exported
 one, marked *, or the first seed). A masked model also runs as an unmasked twin with the
 same weights, each on inputs padded as the model was trained. Times are medians of at
-least --repeats runs (in three rounds of blocks, see median_ms), on all test rows in one
+least --repeats runs (in rounds of blocks, see median_ms), on all test rows in one
 batch. ONNX Runtime needs the benchmark extra: pip install -e ".[benchmark]".
 """
 
@@ -26,18 +26,25 @@ from nusax_lstm.keras_model import build_model, configure_tensorflow, export
 from nusax_lstm.scratch import from_export
 from nusax_lstm.text import pad
 
+ROUNDS = 3
 
-def median_ms(runs: dict, repeats: int, rounds: int = 3) -> dict:
-    """Median ms of each run over at least `repeats` timings, taken in `rounds` blocks per
+
+def per_block(repeats: int) -> int:
+    """Timed runs per block, so that ROUNDS blocks give at least `repeats`."""
+    return -(-repeats // ROUNDS)
+
+
+def median_ms(runs: dict, repeats: int) -> dict:
+    """Median ms of each run over at least `repeats` timings, taken in ROUNDS blocks per
     run in turn, so that drift on a shared machine hits every engine alike. Each block
     starts after a pause, which lets the previous engine's spinning threads go idle, and
     one warm-up run."""
     times: dict = {name: [] for name in runs}
-    for _ in range(rounds):
+    for _ in range(ROUNDS):
         for name, run in runs.items():
             time.sleep(0.5)
             run()
-            for _ in range(-(-repeats // rounds)):
+            for _ in range(per_block(repeats)):
                 start = time.perf_counter()
                 run()
                 times[name].append(time.perf_counter() - start)
@@ -120,7 +127,7 @@ def main() -> None:
     best = read_json(root / "best" / "best.json")
     print(
         f"{len(x)} test rows x {x.shape[1]} steps, {np.mean(x != 0) * 100:.1f} % real tokens, "
-        f"{threads} threads, median of {3 * -(-args.repeats // 3)} runs in 3 rounds"
+        f"{threads} threads, median of {ROUNDS * per_block(args.repeats)} runs in {ROUNDS} rounds"
     )
     header = (
         "model",
