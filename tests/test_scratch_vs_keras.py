@@ -10,6 +10,7 @@ keras = pytest.importorskip("keras")
 from nusax_lstm import UserError  # noqa: E402
 from nusax_lstm.keras_model import build_model, export  # noqa: E402
 from nusax_lstm.scratch import from_export  # noqa: E402
+from nusax_lstm.scratch import model as scratch_model  # noqa: E402
 from nusax_lstm.scratch.layers import LSTM, Bidirectional  # noqa: E402
 from nusax_lstm.scratch.packing import Packing  # noqa: E402
 
@@ -123,10 +124,46 @@ def test_model_matches_keras(case, dtype):
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("mask_zero", [True, False])
 def test_an_empty_batch_gives_no_rows(bidirectional, mask_zero):
-    model = keras_stack((5, 3), bidirectional, "concat", 4, 6, mask_zero, "float32")
-    arrays, layers = export(model)
-    scratch = from_export({"layers": layers}, arrays)
+    scratch = scratch_of(keras_stack((5, 3), bidirectional, "concat", 4, 6, mask_zero, "float32"))
     assert scratch.predict_proba(np.zeros((0, 6), dtype=np.int32)).shape == (0, 3)
+
+
+def scratch_of(model):
+    arrays, layers = export(model)
+    return from_export({"layers": layers}, arrays)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("mask_zero", [True, False])
+def test_a_batch_shared_among_threads_matches_keras(bidirectional, mask_zero, monkeypatch):
+    model = keras_stack((7, 5), bidirectional, "concat", 16, 15, mask_zero, "float32")
+    ids = token_ids(60, 15, "mixed")
+    scratch = scratch_of(model)
+    monkeypatch.setattr(scratch_model, "usable_cpus", lambda: 3)
+    monkeypatch.setattr(scratch_model, "ROWS_PER_THREAD", 1)
+    shares, forward = [], scratch._forward
+    monkeypatch.setattr(scratch, "_forward", lambda rows: shares.append(len(rows)) or forward(rows))
+    got = scratch.predict_proba(ids)
+    expected = np.asarray(model(ids, training=False))
+    assert shares == [20, 20, 20]
+    assert np.abs(got - expected).max() <= 1e-5
+    assert np.array_equal(got.argmax(axis=1), expected.argmax(axis=1))
+
+
+@pytest.mark.parametrize(
+    ("mask_zero", "padding", "threads"),
+    [(True, "end", 1), (False, "end", 3), (False, "start", 1)],
+)
+def test_threads_follow_the_row_steps_that_run(mask_zero, padding, threads, monkeypatch):
+    """Rows of 10, 5, 0 and 3 tokens in 10 steps: 18 real tokens; without a mask, 30 steps
+    from a row's first token on under end padding, 18 under start padding."""
+    ids = np.zeros((4, 10), dtype=np.int32)
+    for row, n in enumerate([10, 5, 0, 3]):
+        ids[row, slice(0, n) if padding == "end" else slice(10 - n, 10)] = 1
+    scratch = scratch_of(keras_stack((3,), False, None, 2, 10, mask_zero, "float32"))
+    monkeypatch.setattr(scratch_model, "usable_cpus", lambda: 8)
+    monkeypatch.setattr(scratch_model, "ROWS_PER_THREAD", 1)
+    assert scratch._threads(ids) == threads
 
 
 def lstm_arrays(layer):

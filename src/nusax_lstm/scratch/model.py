@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from .. import UserError
 from ..fileio import read_json
@@ -14,6 +18,12 @@ from .scan import LSTMStack
 
 ARCHITECTURE = "architecture.json"
 WEIGHTS = "weights.npz"
+# A thread takes a share of the batch only if the share runs at least this many rows a
+# step on average. NumPy releases the GIL inside each operation, and the threads hand it
+# over around every one (about 15 a step). Measured on 2 cores (benchmarks/inference.py
+# models, 100 steps): shares of 100 rows break even, of 60 rows cost up to 2x, of 125
+# rows and more save 10-40 %.
+ROWS_PER_THREAD = 128
 
 
 class Sequential:
@@ -32,14 +42,18 @@ class Sequential:
         if self.fused:
             self.stages[0].fuse_embedding(layers[0].embeddings)
 
-    def _forward(self, ids: np.ndarray) -> np.ndarray:
+    def _checked(self, ids) -> np.ndarray:
         ids = np.asarray(ids)
         if ids.ndim != 2:
             raise ValueError(f"expected token ids of shape [batch, steps], got {ids.shape}")
-        embedding = self.layers[0]
-        vocab = len(embedding.embeddings)
+        vocab = len(self.layers[0].embeddings)
         if ids.size and (ids.min() < 0 or ids.max() >= vocab):
             raise ValueError(f"token ids must lie in [0, {vocab}), got {ids.min()}..{ids.max()}")
+        return ids
+
+    def _forward(self, ids: np.ndarray) -> np.ndarray:
+        """Checked token ids [B, T] -> [B, C], in this thread."""
+        embedding = self.layers[0]
         real = ids != 0
         if embedding.mask_zero:
             packing = Packing.from_mask(real)
@@ -56,12 +70,37 @@ class Sequential:
             x = packing.unsort(x)  # final states come in sorted row order
         return x
 
+    def _threads(self, ids: np.ndarray) -> int:
+        """How many threads the batch ids [B, T] is worth (see ROWS_PER_THREAD)."""
+        real = ids != 0
+        # row-steps that run: with a mask, the real tokens; without, every step from a
+        # row's first token on (rows that have read only padding run as one, scan.joins)
+        work = real.sum() if self.layers[0].mask_zero else np.logical_or.accumulate(real, 1).sum()
+        return min(usable_cpus(), int(work) // (max(ids.shape[1], 1) * ROWS_PER_THREAD))
+
+    def _run(self, ids: np.ndarray) -> np.ndarray:
+        """_forward, with the batch shared among threads when it is big enough: rows are
+        independent, and thread j of k takes every k-th row by text length (equal work)."""
+        threads = self._threads(ids)
+        if threads < 2:
+            return self._forward(ids)
+        by_length = np.argsort((ids != 0).sum(axis=1), kind="stable")
+        shares = [by_length[j::threads] for j in range(threads)]
+        # one BLAS thread per share: the shares already use every core
+        with blas_controller().limit(limits=1, user_api="blas"):
+            with ThreadPoolExecutor(threads) as pool:
+                parts = list(pool.map(lambda rows: self._forward(ids[rows]), shares))
+        out = np.empty((len(ids), *parts[0].shape[1:]), dtype=parts[0].dtype)
+        for rows, part in zip(shares, parts, strict=True):
+            out[rows] = part
+        return out
+
     def predict_proba(self, ids: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Class probabilities, in chunks of `batch_size` rows (all at once when None)."""
-        ids = np.asarray(ids)
+        ids = self._checked(ids)
         n = len(ids)
         size = batch_size or max(n, 1)
-        chunks = [self._forward(ids[i : i + size]) for i in range(0, max(n, 1), size)]
+        chunks = [self._run(ids[i : i + size]) for i in range(0, max(n, 1), size)]
         return np.concatenate(chunks)
 
     def predict(self, ids: np.ndarray, batch_size: int | None = None) -> np.ndarray:
@@ -79,6 +118,17 @@ class Sequential:
             lines.append(f"{name:<36}{shape!s:<22}{layer.params():>10,}")
         lines.append(f"Total params: {self.count_params():,}")
         return "\n".join(lines)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+@cache
+def blas_controller() -> ThreadpoolController:
+    """The BLAS libraries' thread pools (found once: the search scans loaded libraries)."""
+    return ThreadpoolController()
 
 
 def execution_stages(layers: list) -> list:
