@@ -118,6 +118,10 @@ def test_predict_reads_arguments_and_stdin(model_folder):
     assert len(table.stdout.decode().splitlines()) == 2
     piped = cli("predict", folder, stdin=b"satu\n\ndua\n")
     assert piped.returncode == 0 and len(piped.stdout.decode().splitlines()) == 2
+    assert (
+        cli("predict", folder, "--threads", "1", "satu").stdout
+        == cli("predict", folder, "satu").stdout
+    )
 
 
 @pytest.mark.parametrize(
@@ -141,8 +145,17 @@ def test_predict_reads_arguments_and_stdin(model_folder):
             b"",
             "no column 'text'",
         ),
+        (["predict", "{folder}", "--threads", "0", "x"], b"", "expected a whole number >= 1"),
     ],
-    ids=["empty input", "not utf-8", "binary junk", "missing model", "missing file", "no column"],
+    ids=[
+        "empty input",
+        "not utf-8",
+        "binary junk",
+        "missing model",
+        "missing file",
+        "no column",
+        "zero threads",
+    ],
 )
 def test_predict_errors_are_one_clear_line(model_folder, args, stdin, message):
     folder, _ = model_folder

@@ -57,7 +57,7 @@ def predict(args: argparse.Namespace) -> None:
         raise UserError("no texts given: pass them as arguments, with --file, or on stdin")
     labels = architecture["labels"]
     vectorizer = Vectorizer(vocabulary, architecture["sequence_length"], architecture["padding"])
-    probs = model.predict_proba(vectorizer(texts))
+    probs = model.predict_proba(vectorizer(texts), threads=args.threads)
     for text, p in zip(texts, probs, strict=True):
         label = labels[int(p.argmax())]
         if args.json:
@@ -69,6 +69,12 @@ def predict(args: argparse.Namespace) -> None:
             print(f"{label:<9} " + " ".join(f"{v:.3f}" for v in p) + f"  {shown}")
 
 
+def positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}")
+    return int(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="nusax-lstm", description=__doc__)
     p.add_argument("command", choices=["predict"], help="predict: label texts with a model")
@@ -77,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--file", default="-", help="text file, one text per line, or CSV; - = stdin")
     p.add_argument("--column", help="read --file as CSV and take this column")
     p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    p.add_argument(
+        "--threads", type=positive_int, help="most threads to use (default: one per usable CPU)"
+    )
     args = p.parse_intermixed_args(argv)
     try:
         predict(args)

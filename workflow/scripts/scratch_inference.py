@@ -17,7 +17,7 @@ with logged(snakemake):
     print(model.summary())
     padding = read_json(snakemake.input.architecture)["padding"]
     with np.load(snakemake.input.sequences) as data:
-        probs = model.predict_proba(pad(data["x_test"], padding))
+        probs = model.predict_proba(pad(data["x_test"], padding), threads=snakemake.threads)
     save_npy(snakemake.output.probs, probs)
     rows = parse_csv(open(snakemake.input.test, "rb").read(), snakemake.input.test)
     with atomic_path(snakemake.output.predictions) as tmp, open(tmp, "w", newline="") as fh:

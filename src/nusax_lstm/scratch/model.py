@@ -70,18 +70,19 @@ class Sequential:
             x = packing.unsort(x)  # final states come in sorted row order
         return x
 
-    def _threads(self, ids: np.ndarray) -> int:
-        """How many threads the batch ids [B, T] is worth (see ROWS_PER_THREAD)."""
+    def _threads(self, ids: np.ndarray, most: int | None) -> int:
+        """How many threads (at most `most`, None: one per usable CPU) the batch ids [B, T]
+        is worth (see ROWS_PER_THREAD)."""
         real = ids != 0
         # row-steps that run: with a mask, the real tokens; without, every step from a
         # row's first token on (rows that have read only padding run as one, scan.joins)
         work = real.sum() if self.layers[0].mask_zero else np.logical_or.accumulate(real, 1).sum()
-        return min(usable_cpus(), int(work) // (max(ids.shape[1], 1) * ROWS_PER_THREAD))
+        return min(most or usable_cpus(), int(work) // (max(ids.shape[1], 1) * ROWS_PER_THREAD))
 
-    def _run(self, ids: np.ndarray) -> np.ndarray:
+    def _run(self, ids: np.ndarray, most: int | None) -> np.ndarray:
         """_forward, with the batch shared among threads when it is big enough: rows are
         independent, and thread j of k takes every k-th row by text length (equal work)."""
-        threads = self._threads(ids)
+        threads = self._threads(ids, most)
         if threads < 2:
             return self._forward(ids)
         by_length = np.argsort((ids != 0).sum(axis=1), kind="stable")
@@ -95,16 +96,21 @@ class Sequential:
             out[rows] = part
         return out
 
-    def predict_proba(self, ids: np.ndarray, batch_size: int | None = None) -> np.ndarray:
-        """Class probabilities, in chunks of `batch_size` rows (all at once when None)."""
+    def predict_proba(
+        self, ids: np.ndarray, batch_size: int | None = None, threads: int | None = None
+    ) -> np.ndarray:
+        """Class probabilities, in chunks of `batch_size` rows (all at once when None), on
+        at most `threads` threads (None: one per usable CPU)."""
         ids = self._checked(ids)
         n = len(ids)
         size = batch_size or max(n, 1)
-        chunks = [self._run(ids[i : i + size]) for i in range(0, max(n, 1), size)]
+        chunks = [self._run(ids[i : i + size], threads) for i in range(0, max(n, 1), size)]
         return np.concatenate(chunks)
 
-    def predict(self, ids: np.ndarray, batch_size: int | None = None) -> np.ndarray:
-        return self.predict_proba(ids, batch_size).argmax(axis=-1)
+    def predict(
+        self, ids: np.ndarray, batch_size: int | None = None, threads: int | None = None
+    ) -> np.ndarray:
+        return self.predict_proba(ids, batch_size, threads).argmax(axis=-1)
 
     def count_params(self) -> int:
         return sum(layer.params() for layer in self.layers)
