@@ -17,6 +17,7 @@ import resource
 import statistics
 import time
 import tracemalloc
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -96,9 +97,10 @@ def bench(model, x: np.ndarray, repeats: int, threads: int) -> dict:
     arrays, layers = export(model)
     scratch = from_export({"layers": layers}, arrays)
     expected = model.predict(x, batch_size=len(x), verbose=0)
-    got = scratch.predict_proba(x)
+    predict_proba = partial(scratch.predict_proba, x, threads=threads)
+    got = predict_proba()
     runs = {
-        "scratch": lambda: scratch.predict_proba(x),
+        "scratch": predict_proba,
         "keras_predict": lambda: model.predict(x, batch_size=len(x), verbose=0),
         "keras_call": lambda: model(x, training=False),
     }
@@ -107,7 +109,7 @@ def bench(model, x: np.ndarray, repeats: int, threads: int) -> dict:
         runs["onnx"] = lambda: onnx(x)
     row = {"onnx": float("nan"), **median_ms(runs, repeats)}
     row["max_dp"] = float(np.abs(got - expected).max())
-    row["scratch_peak_mib"] = peak_mib(lambda: scratch.predict_proba(x))
+    row["scratch_peak_mib"] = peak_mib(predict_proba)
     return row
 
 
