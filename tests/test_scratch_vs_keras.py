@@ -163,8 +163,10 @@ def test_threads_follow_the_row_steps_that_run(mask_zero, padding, threads, monk
     scratch = scratch_of(keras_stack((3,), False, None, 2, 10, mask_zero, "float32"))
     monkeypatch.setattr(scratch_model, "usable_cpus", lambda: 8)
     monkeypatch.setattr(scratch_model, "ROWS_PER_THREAD", 1)
-    assert scratch._threads(ids, None) == threads
-    assert scratch._threads(ids, 2) == min(threads, 2)
+    assert scratch._threads(ids != 0, None) == threads
+    assert scratch._threads(ids != 0, 2) == min(threads, 2)
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        scratch.predict_proba(ids, threads=0)
 
 
 def lstm_arrays(layer):

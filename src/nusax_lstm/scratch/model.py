@@ -70,22 +70,22 @@ class Sequential:
             x = packing.unsort(x)  # final states come in sorted row order
         return x
 
-    def _threads(self, ids: np.ndarray, most: int | None) -> int:
-        """How many threads (at most `most`, None: one per usable CPU) the batch ids [B, T]
-        is worth (see ROWS_PER_THREAD)."""
-        real = ids != 0
+    def _threads(self, real: np.ndarray, most: int | None) -> int:
+        """How many threads (at most `most`, None: one per usable CPU) a batch is worth,
+        given where its tokens are, real [B, T] (see ROWS_PER_THREAD)."""
         # row-steps that run: with a mask, the real tokens; without, every step from a
         # row's first token on (rows that have read only padding run as one, scan.joins)
         work = real.sum() if self.layers[0].mask_zero else np.logical_or.accumulate(real, 1).sum()
-        return min(most or usable_cpus(), int(work) // (max(ids.shape[1], 1) * ROWS_PER_THREAD))
+        return min(most or usable_cpus(), int(work) // (max(real.shape[1], 1) * ROWS_PER_THREAD))
 
     def _run(self, ids: np.ndarray, most: int | None) -> np.ndarray:
         """_forward, with the batch shared among threads when it is big enough: rows are
         independent, and thread j of k takes every k-th row by text length (equal work)."""
-        threads = self._threads(ids, most)
+        real = ids != 0
+        threads = self._threads(real, most)
         if threads < 2:
             return self._forward(ids)
-        by_length = np.argsort((ids != 0).sum(axis=1), kind="stable")
+        by_length = np.argsort(real.sum(axis=1), kind="stable")
         shares = [by_length[j::threads] for j in range(threads)]
         # one BLAS thread per share: the shares already use every core
         with blas_controller().limit(limits=1, user_api="blas"):
@@ -102,6 +102,8 @@ class Sequential:
         """Class probabilities, in chunks of `batch_size` rows (all at once when None), on
         at most `threads` threads (None: one per usable CPU)."""
         ids = self._checked(ids)
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be at least 1 (or None), got {threads}")
         n = len(ids)
         size = batch_size or max(n, 1)
         chunks = [self._run(ids[i : i + size], threads) for i in range(0, max(n, 1), size)]
@@ -128,7 +130,7 @@ class Sequential:
 
 def usable_cpus() -> int:
     """The CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @cache
