@@ -12,7 +12,6 @@ batch. ONNX Runtime needs the benchmark extra: pip install -e ".[benchmark]".
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import time
@@ -25,6 +24,7 @@ import numpy as np
 from nusax_lstm.fileio import read_json
 from nusax_lstm.keras_model import build_model, configure_tensorflow, export
 from nusax_lstm.scratch import from_export
+from nusax_lstm.scratch.model import usable_cpus
 from nusax_lstm.text import pad
 
 ROUNDS = 3
@@ -101,6 +101,7 @@ def bench(model, x: np.ndarray, repeats: int, threads: int) -> dict:
     got = predict_proba()
     runs = {
         "scratch": predict_proba,
+        "scratch_1": partial(scratch.predict_proba, x, threads=1),
         "keras_predict": lambda: model.predict(x, batch_size=len(x), verbose=0),
         "keras_call": lambda: model(x, training=False),
     }
@@ -119,7 +120,7 @@ def main() -> None:
     parser.add_argument("--lang", default="ind")
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    threads = os.cpu_count() or 1
+    threads = usable_cpus()
     configure_tensorflow(threads, seed=0)
     import keras
 
@@ -135,6 +136,7 @@ def main() -> None:
         "model",
         "mask",
         "scratch ms",
+        "scratch 1 thread ms",
         "Keras predict ms",
         "Keras call ms",
         "ONNX RT ms",
@@ -160,6 +162,7 @@ def main() -> None:
                 f"{config.name}/{seed}{'*' if exported else ''}",
                 masked,
                 f"{r['scratch']:.1f}",
+                f"{r['scratch_1']:.1f}",
                 f"{r['keras_predict']:.1f}",
                 f"{r['keras_call']:.1f}",
                 f"{r['onnx']:.1f}",

@@ -140,7 +140,7 @@ def test_a_batch_shared_among_threads_matches_keras(bidirectional, mask_zero, mo
     ids = token_ids(60, 15, "mixed")
     scratch = scratch_of(model)
     monkeypatch.setattr(scratch_model, "usable_cpus", lambda: 3)
-    monkeypatch.setattr(scratch_model, "ROWS_PER_THREAD", 1)
+    monkeypatch.setattr(scratch_model, "STATE_PER_THREAD", 1)
     shares, forward = [], scratch._forward
     monkeypatch.setattr(scratch, "_forward", lambda rows: shares.append(len(rows)) or forward(rows))
     got = scratch.predict_proba(ids)
@@ -151,18 +151,25 @@ def test_a_batch_shared_among_threads_matches_keras(bidirectional, mask_zero, mo
 
 
 @pytest.mark.parametrize(
-    ("mask_zero", "padding", "threads"),
-    [(True, "end", 1), (False, "end", 3), (False, "start", 1)],
+    ("bidirectional", "mask_zero", "padding", "threads"),
+    [
+        (False, True, "end", 1),
+        (False, False, "end", 3),
+        (False, False, "start", 1),
+        (True, True, "end", 3),
+    ],
 )
-def test_threads_follow_the_row_steps_that_run(mask_zero, padding, threads, monkeypatch):
+def test_threads_follow_the_state_updated(bidirectional, mask_zero, padding, threads, monkeypatch):
     """Rows of 10, 5, 0 and 3 tokens in 10 steps: 18 real tokens; without a mask, 30 steps
-    from a row's first token on under end padding, 18 under start padding."""
+    from a row's first token on under end padding, 18 under start padding. An LSTM(3)
+    updates 3 values a row and step (both directions: 6); a share must update 3 a step."""
     ids = np.zeros((4, 10), dtype=np.int32)
     for row, n in enumerate([10, 5, 0, 3]):
         ids[row, slice(0, n) if padding == "end" else slice(10 - n, 10)] = 1
-    scratch = scratch_of(keras_stack((3,), False, None, 2, 10, mask_zero, "float32"))
+    model = keras_stack((3,), bidirectional, "concat", 2, 10, mask_zero, "float32")
+    scratch = scratch_of(model)
     monkeypatch.setattr(scratch_model, "usable_cpus", lambda: 8)
-    monkeypatch.setattr(scratch_model, "ROWS_PER_THREAD", 1)
+    monkeypatch.setattr(scratch_model, "STATE_PER_THREAD", 3)
     assert scratch._threads(ids != 0, None) == threads
     assert scratch._threads(ids != 0, 2) == min(threads, 2)
     with pytest.raises(ValueError, match="threads must be at least 1"):

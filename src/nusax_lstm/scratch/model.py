@@ -18,12 +18,14 @@ from .scan import LSTMStack
 
 ARCHITECTURE = "architecture.json"
 WEIGHTS = "weights.npz"
-# A thread takes a share of the batch only if the share runs at least this many rows a
-# step on average. NumPy releases the GIL inside each operation, and the threads hand it
-# over around every one (about 15 a step). Measured on 2 cores (benchmarks/inference.py
-# models, 100 steps): shares of 100 rows break even, of 60 rows cost up to 2x, of 125
-# rows and more save 10-40 %.
-ROWS_PER_THREAD = 128
+# A thread takes a share of the batch only if the share updates at least this many state
+# values a step on average (running rows x the LSTM units of all layers and directions).
+# NumPy releases the GIL inside each operation, but the threads hand it over around every
+# one (about 15 a step), so operations must be big. Measured on 2 cores with the
+# benchmark's models (100 steps): [64, 32] breaks even at 100 rows a share and saves
+# 10-40 % from 128 rows (this value); [32, 16] gains nothing at 200 rows; BiLSTM [64, 32]
+# at 60 rows takes twice as long, at 200 rows 40 % less.
+STATE_PER_THREAD = 128 * 96
 
 
 class Sequential:
@@ -38,6 +40,7 @@ class Sequential:
         if not recurrent:
             raise UserError("the model must start with an Embedding and hold an LSTM layer")
         self.last_recurrent = recurrent[-1]
+        self.state_width = sum(state_width(self.stages[i]) for i in recurrent)
         self.fused = recurrent[0] == 0  # the first projection becomes a lookup table
         if self.fused:
             self.stages[0].fuse_embedding(layers[0].embeddings)
@@ -72,11 +75,12 @@ class Sequential:
 
     def _threads(self, real: np.ndarray, most: int | None) -> int:
         """How many threads (at most `most`, None: one per usable CPU) a batch is worth,
-        given where its tokens are, real [B, T] (see ROWS_PER_THREAD)."""
+        given where its tokens are, real [B, T] (see STATE_PER_THREAD)."""
         # row-steps that run: with a mask, the real tokens; without, every step from a
         # row's first token on (rows that have read only padding run as one, scan.joins)
         work = real.sum() if self.layers[0].mask_zero else np.logical_or.accumulate(real, 1).sum()
-        return min(most or usable_cpus(), int(work) // (max(real.shape[1], 1) * ROWS_PER_THREAD))
+        per_step = int(work) * self.state_width // max(real.shape[1], 1)
+        return min(most or usable_cpus(), per_step // STATE_PER_THREAD)
 
     def _run(self, ids: np.ndarray, most: int | None) -> np.ndarray:
         """_forward, with the batch shared among threads when it is big enough: rows are
@@ -126,6 +130,13 @@ class Sequential:
             lines.append(f"{name:<36}{shape!s:<22}{layer.params():>10,}")
         lines.append(f"Total params: {self.count_params():,}")
         return "\n".join(lines)
+
+
+def state_width(stage: LSTMStack | Bidirectional) -> int:
+    """State values a row updates per step in a recurrent stage: its units, both directions."""
+    return (
+        sum(lane.width for lane in stage.lanes) if isinstance(stage, Bidirectional) else stage.width
+    )
 
 
 def usable_cpus() -> int:
