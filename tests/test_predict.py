@@ -1,4 +1,5 @@
-"""The TensorFlow-free vectorizer against Keras TextVectorization, and the predict command."""
+"""The TensorFlow-free vocabulary and vectorizer against Keras TextVectorization, and the
+predict command."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from conftest import REPO
 
 from nusax_lstm.data import read_folder
-from nusax_lstm.text import Vectorizer, read_vocabulary
+from nusax_lstm.text import Vectorizer, adapt, read_vocabulary
 
 keras = pytest.importorskip("keras")
 
@@ -39,6 +40,19 @@ def fitted(mirror):
     layer = keras.layers.TextVectorization(max_tokens=10000, output_sequence_length=100)
     layer.adapt(np.array(texts["train"], dtype=object))
     return layer, texts
+
+
+@pytest.mark.parametrize("max_tokens", [10000, 300, 3])
+@pytest.mark.parametrize("language", ["indonesian", "javanese", "tricky"])
+def test_adapt_equals_keras(mirror, language, max_tokens):
+    if language == "tricky":  # ties, case, punctuation, the reserved tokens as words
+        texts = [*TRICKY, "b a c b a c [UNK] unk UNK", "Zz zz ZZ é É"]
+    else:
+        splits, _ = read_folder(mirror / language, language[:3], verify=False)
+        texts = [text for _, text, _ in splits["train"]]
+    layer = keras.layers.TextVectorization(max_tokens=max_tokens)
+    layer.adapt(np.array(texts, dtype=object))
+    assert adapt(texts, max_tokens) == layer.get_vocabulary()
 
 
 @pytest.mark.parametrize("group", ["train", "valid", "test", "tricky"])

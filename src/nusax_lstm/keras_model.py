@@ -1,4 +1,4 @@
-"""Everything that needs TensorFlow: vectorizing, building, training and exporting models."""
+"""Everything that needs Keras: building, training and exporting models."""
 
 from __future__ import annotations
 
@@ -25,23 +25,6 @@ def configure_tensorflow(threads: int, seed: int) -> str:
     device = f"GPU ({gpus[0].name}, memory growth on)" if gpus else f"CPU ({threads} threads)"
     log.info("TensorFlow %s on %s, seed %d", tf.__version__, device, seed)
     return device
-
-
-def vectorize(
-    train_texts: list[str], splits: dict[str, list[str]], max_tokens: int, sequence_length: int
-) -> tuple[list[str], dict[str, np.ndarray]]:
-    """Adapt TextVectorization on the training texts only; int sequences of every split."""
-    import keras
-
-    layer = keras.layers.TextVectorization(
-        max_tokens=max_tokens, output_mode="int", output_sequence_length=sequence_length
-    )
-    layer.adapt(np.array(train_texts, dtype=object))
-    sequences = {
-        name: np.asarray(layer(np.array(texts, dtype=object)), dtype=np.int32)
-        for name, texts in splits.items()
-    }
-    return list(layer.get_vocabulary()), sequences
 
 
 def build_model(

@@ -1,15 +1,17 @@
-"""TextVectorization without TensorFlow, and the vocabulary file it reads.
+"""TextVectorization without TensorFlow: adapting a vocabulary, vectorizing, the vocabulary file.
 
 Keras' defaults, as in `keras/src/layers/preprocessing/text_vectorization.py`:
 `tf.strings.lower` (ASCII letters only), the punctuation regex below removed,
 split on ASCII whitespace, index 0 for padding, 1 for out-of-vocabulary tokens,
-padded with zeros or truncated at the end to the sequence length.
+padded with zeros or truncated at the end to the sequence length. `adapt` orders
+tokens as `index_lookup.py`'s `finalize_state` does.
 """
 
 from __future__ import annotations
 
 import re
 import string
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +23,24 @@ PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 PAD, OOV = 0, 1
+RESERVED = ("", "[UNK]")  # the tokens of indices PAD and OOV
 
 
 def tokenize(text: str) -> list[str]:
     """Keras' "lower_and_strip_punctuation" standardization, then a whitespace split."""
     standardized = PUNCTUATION.sub("", text.translate(ASCII_LOWER))
     return [token for token in WHITESPACE.split(standardized) if token]
+
+
+def adapt(texts: list[str], max_tokens: int) -> list[str]:
+    """The vocabulary Keras' `TextVectorization(max_tokens).adapt(texts)` learns: the reserved
+    tokens, then by count, most frequent first, ties broken by the token's UTF-8 bytes,
+    greatest first (Keras' `np.lexsort((tokens, counts))[::-1]`)."""
+    counts = Counter(token for text in texts for token in tokenize(text))
+    for token in RESERVED:
+        counts.pop(token, None)
+    ranked = sorted(counts, key=lambda t: (counts[t], t.encode("utf-8")), reverse=True)
+    return [*RESERVED, *ranked[: max_tokens - len(RESERVED)]]
 
 
 def pad(ids: np.ndarray, padding: str) -> np.ndarray:

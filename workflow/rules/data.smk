@@ -26,7 +26,7 @@ rule download:
 
 rule vectorize:
     input:
-        package("keras_model.py", "text.py", "data.py"),
+        package("text.py", "data.py"),
         splits=expand(
             "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
         ),
@@ -38,8 +38,7 @@ rule vectorize:
     benchmark:
         "results/benchmarks/{lang}/vectorize.tsv"
     conda:
-        "../../envs/tensorflow.yaml"
-    threads: 1
+        "../../envs/numpy.yaml"
     params:
         max_tokens=config["vectorize"]["max_tokens"],
         sequence_length=config["vectorize"]["sequence_length"],
