@@ -8,7 +8,7 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-# A training's gpu=1 counts against the --resources cap (profiles/default: gpu=1) on one
+# A training's gpu=1 counts against the local cap (common.smk: the local GPU count) on one
 # machine only; on a cluster each job asks Slurm for its own GPU and nothing serialises.
 resource_scopes:
     gpu="local",

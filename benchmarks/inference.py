@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from nusax_lstm.fileio import read_json
-from nusax_lstm.keras_model import build_model, configure_tensorflow, export
+from nusax_lstm.keras_model import build_model, configure_keras, export
 from nusax_lstm.scratch import from_export
 from nusax_lstm.scratch.model import usable_cpus
 from nusax_lstm.text import pad
@@ -121,7 +121,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     threads = usable_cpus()
-    configure_tensorflow(threads, seed=0)
+    configure_keras("tensorflow", threads, seed=0)
     import keras
 
     root = Path(args.results) / args.lang

@@ -42,7 +42,9 @@ def write_config(workdir: Path, config: dict) -> Path:
     return path
 
 
-def snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path, *args: str, timeout: int = 900, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """The real snakemake on the repository's Snakefile, in `workdir` (which holds config.yaml)."""
     return subprocess.run(
         [*SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), *args],
@@ -50,6 +52,7 @@ def snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.Compl
         text=True,
         timeout=timeout,
         cwd=workdir,
+        env=env,
     )
 
 

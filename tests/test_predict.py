@@ -68,17 +68,21 @@ def test_vectorizer_equals_keras(fitted, group):
 @pytest.fixture(scope="module")
 def model_folder(tmp_path_factory, fitted):
     """A small trained-shape model exported as the pipeline exports it."""
-    from nusax_lstm.keras_model import build_model, export_files
+    from nusax_lstm.export import export_run
+    from nusax_lstm.keras_model import build_model, save_export
 
     layer, _ = fitted
     vocabulary = layer.get_vocabulary()
     model = build_model(len(vocabulary), 100, (8, 4), True, 16, 0.3, True, 1e-3)
     folder = tmp_path_factory.mktemp("export")
-    model.save(folder / "model.keras")
+    run = {"model": folder / "model.keras", "weights": folder / "run.npz"}
+    run["architecture"] = folder / "run.json"
+    model.save(run["model"])
+    save_export(model, 100, "post", run)
     names = ("keras_weights", "weights", "architecture", "vocabulary")
     files = ("model.weights.h5", "weights.npz", "architecture.json", "vocabulary.txt")
     out = {key: str(folder / name) for key, name in zip(names, files, strict=True)}
-    export_files(str(folder / "model.keras"), vocabulary, "post", {"config_id": "bilstm-8-4"}, out)
+    export_run(run, vocabulary, {"config_id": "bilstm-8-4"}, out)
     return folder, model
 
 
@@ -194,3 +198,13 @@ def test_architecture_without_a_field_is_refused(model_folder, tmp_path):
     result = cli("predict", broken, "teks")
     assert result.returncode == 2
     assert "field 'padding' missing" in result.stderr.decode()
+
+
+def test_exported_keras_weights_load_into_keras(model_folder):
+    from nusax_lstm.keras_model import build_model
+
+    folder, model = model_folder
+    twin = build_model(model.layers[0].input_dim, 100, (8, 4), True, 16, 0.3, True, 1e-3)
+    twin.load_weights(folder / "model.weights.h5")
+    ids = np.random.default_rng(0).integers(0, model.layers[0].input_dim, (5, 100))
+    assert np.array_equal(twin.predict(ids, verbose=0), model.predict(ids, verbose=0))

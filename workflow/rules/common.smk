@@ -1,3 +1,6 @@
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,6 +31,35 @@ for named in EXPERIMENTS.values():
         CONFIG_NAMES.setdefault(model_config.id, []).append(name)
         CONFIGS[model_config.id] = model_config
 
+
+def local_gpu_count():
+    """GPUs this machine shows (CUDA_VISIBLE_DEVICES first, then nvidia-smi); 0 if none."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        ids = [d.strip() for d in visible.split(",") if d.strip()]
+        return 0 if not ids or ids[0].startswith("-") else len(ids)
+    if shutil.which("nvidia-smi") is None:
+        return 0
+    try:
+        listed = subprocess.run(
+            ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return 0
+    lines = listed.stdout.splitlines() if listed.returncode == 0 else []
+    return sum(line.startswith("GPU ") for line in lines)
+
+
+# Trainings ask for gpu=1. Locally at most one training runs per GPU: the cap is the GPU
+# count, unless --resources gpu=N says otherwise. Without a GPU there is no cap, so the
+# trainings run side by side as the cores allow. Never a cap of 0: a cap also lowers each
+# job's request, and would strip --gpus from Slurm jobs sent from a CPU-only login node.
+# (Jobs re-parse this file without the user's --resources: only the main process decides.)
+if workflow.is_main_process and "gpu" not in workflow.resource_settings.resources:
+    LOCAL_GPUS = local_gpu_count()
+    if LOCAL_GPUS:
+        workflow.global_resources["gpu"] = LOCAL_GPUS
+
 LANGS = config["data"]["languages"]
 SEEDS = config["train"]["seeds"]
 
@@ -39,11 +71,12 @@ wildcard_constraints:
     experiment="[A-Za-z0-9_-]+",
 
 
-# What every training shares; masking and padding belong to each model config.
+# What every training shares; masking and padding belong to each model config. Where the
+# compilation cache lives changes no result, so it is no param (a move reruns nothing).
 TRAIN_PARAMS = {
     k: v
     for k, v in config["train"].items()
-    if k not in ("seeds", "mask_zero", "padding")
+    if k not in ("seeds", "mask_zero", "padding", "compile_cache")
 }
 
 

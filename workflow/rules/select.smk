@@ -19,10 +19,11 @@ rule select_best:
 
 rule export_weights:
     input:
-        package("keras_model.py", "text.py", "selection.py"),
+        package("export.py", "text.py", "selection.py"),
         best="results/{lang}/best/best.json",
         models=all_runs("model.keras"),
-        infos=all_runs("info.json"),
+        weights=all_runs("weights.npz"),
+        architectures=all_runs("architecture.json"),
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
         keras_weights="results/{lang}/best/export/model.weights.h5",
@@ -34,7 +35,6 @@ rule export_weights:
     benchmark:
         "results/benchmarks/{lang}/export_weights.tsv"
     conda:
-        "../../envs/tensorflow.yaml"
-    threads: 1
+        "../../envs/numpy.yaml"
     script:
         "../scripts/export_weights.py"

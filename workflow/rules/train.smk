@@ -9,16 +9,18 @@ rule train:
         probs_valid=f"{run_dir()}/probs_valid.npy",
         probs_test=f"{run_dir()}/probs_test.npy",
         info=f"{run_dir()}/info.json",
+        weights=f"{run_dir()}/weights.npz",
+        architecture=f"{run_dir()}/architecture.json",
     log:
         "results/logs/{lang}/train/{config_id}/seed{seed}.log",
     benchmark:
         "results/benchmarks/{lang}/train/{config_id}/seed{seed}.tsv"
     conda:
-        "../../envs/tensorflow.yaml"
-    threads: 2
+        "../../envs/keras.yaml"
+    threads: 1
     resources:
         gpu=1,
-        mem_mb=4000,
+        mem_mb=1500,
         runtime=60,
     params:
         model=lambda wc: model_params(wc.config_id),

@@ -18,4 +18,6 @@ with logged(snakemake):
         seed=int(snakemake.wildcards.seed),
         threads=snakemake.threads,
         out=snakemake.output,
+        # From the config, not a param: where the cache lives changes no result.
+        compile_cache=snakemake.config["train"]["compile_cache"],
     )

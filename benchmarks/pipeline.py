@@ -1,0 +1,147 @@
+"""The study's speed: the seed notebook against the pipeline, side by side in one run.
+
+    python benchmarks/pipeline.py [--data ../shared/data/nusax-senti] [--cores 2] [--no-full]
+
+Runs, one after another on this machine: (a) the notebook's training as written
+(`benchmarks/notebook.py`: TensorFlow, no mask, 8 trainings in one process), (b) the study
+at the notebook's size (config.yaml with `train.seeds: [42]`: 8 trainings) in a fresh
+working directory (no results, no compilation cache), then a no-op rerun of it, and (c)
+unless --no-full, the full default study (config.yaml as it is) in another fresh
+directory. Prints the walls, the ratio (b)/(a), the peak memory of each run (all its
+processes together, sampled), and per rule the jobs' summed seconds and largest memory
+from Snakemake's benchmark files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import psutil
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run `command`; its wall seconds and the peak summed RSS (MiB) of its process tree."""
+    peak, done = [0.0], threading.Event()
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def sample() -> None:
+        root = psutil.Process(process.pid)
+        while not done.wait(0.2):
+            try:
+                tree = [root, *root.children(recursive=True)]
+                rss = 0
+                for p in tree:
+                    try:
+                        rss += p.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        pass
+                peak[0] = max(peak[0], rss / 2**20)
+            except psutil.NoSuchProcess:
+                return
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{stderr.decode()[-3000:]}")
+    return wall, peak[0]
+
+
+def study(seeds: list[int] | None, data: Path, cores: int) -> tuple[Path, float, float]:
+    """The pipeline in a fresh directory: that directory, its wall and peak memory."""
+    workdir = Path(tempfile.mkdtemp(prefix="study-"))
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["data"]["mirrors"] = [str(data)]
+    if seeds:
+        config["train"]["seeds"] = seeds
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    snakemake = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
+    wall, peak = timed([*snakemake, "-d", str(workdir), "--cores", str(cores)], workdir)
+    return workdir, wall, peak
+
+
+def per_rule(workdir: Path) -> dict[str, tuple[int, float, float]]:
+    """rule -> (jobs, summed seconds, largest max_rss MiB) from the benchmark files."""
+    rules: dict = defaultdict(lambda: [0, 0.0, 0.0])
+    root = workdir / "results" / "benchmarks"
+    for path in root.rglob("*.tsv"):
+        parts = path.relative_to(root).parts
+        rule = Path(parts[0] if len(parts) == 1 else parts[1]).stem
+        with open(path) as fh:
+            row = list(csv.DictReader(fh, delimiter="\t"))[-1]
+        entry = rules[rule]
+        entry[0] += 1
+        entry[1] += float(row["s"])
+        rss = row["max_rss"]
+        entry[2] = max(entry[2], float(rss) if rss not in ("", "NA", "-") else 0.0)
+    return dict(sorted(rules.items(), key=lambda kv: -kv[1][1]))
+
+
+def show_rules(workdir: Path) -> None:
+    print(f"  {'rule':<18} {'jobs':>4} {'sum s':>8} {'max MiB':>8}")
+    for rule, (jobs, seconds, rss) in per_rule(workdir).items():
+        print(f"  {rule:<18} {jobs:>4} {seconds:>8.1f} {rss:>8.0f}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "nusax-senti")
+    p.add_argument("--cores", type=int, default=os.cpu_count())
+    p.add_argument("--no-full", action="store_true", help="skip the full default study")
+    args = p.parse_args()
+    data = args.data.resolve()
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, {os.cpu_count()} cores, "
+        f"snakemake --cores {args.cores}",
+        flush=True,
+    )
+
+    notebook, notebook_peak = timed(
+        [sys.executable, str(REPO / "benchmarks" / "notebook.py"), str(data)], REPO
+    )
+    print(
+        f"(a) notebook script, 8 trainings: {notebook:7.1f} s, peak {notebook_peak:5.0f} MiB",
+        flush=True,
+    )
+    small, wall, peak = study([42], data, args.cores)
+    print(
+        f"(b) study, notebook's size (seed 42): {wall:7.1f} s, peak {peak:5.0f} MiB",
+        flush=True,
+    )
+    print(f"    ratio (b)/(a): {wall / notebook:.2f}")
+    snakemake = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(small)]
+    noop, _ = timed([*snakemake, "--cores", str(args.cores)], small)
+    print(f"    no-op rerun: {noop:.2f} s")
+    show_rules(small)
+    if not args.no_full:
+        full, wall, peak = study(None, data, args.cores)
+        print(f"(c) full default study: {wall:7.1f} s ({wall / 60:.1f} min), peak {peak:5.0f} MiB")
+        show_rules(full)
+
+
+if __name__ == "__main__":
+    main()

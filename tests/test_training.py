@@ -1,0 +1,120 @@
+"""Training on each Keras backend: cutting masked padding is exact, JAX runs keep TensorFlow
+out, and the local GPU cap follows the GPUs the machine shows."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import MIRROR, TINY_CONFIG, snakemake, write_config
+
+from nusax_lstm.keras_model import BACKENDS, trim
+
+pytest.importorskip("keras")
+
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.mark.parametrize(
+    ("ids", "kept"),
+    [
+        ([[3, 4, 0, 0, 0], [5, 0, 0, 0, 0]], 2),
+        ([[3, 0, 4, 0, 0], [0, 0, 0, 0, 0]], 3),  # a hole is kept, trailing zeros go
+        ([[1, 2, 3], [4, 5, 6]], 3),
+        ([[0, 0], [0, 0]], 1),  # all padding: one step, every row masked
+    ],
+)
+def test_trim_cuts_only_columns_that_are_padding_in_every_row(ids, kept):
+    ids = np.array(ids, dtype=np.int32)
+    got = trim(ids)
+    assert got.shape == (2, kept)
+    assert np.array_equal(got, ids[:, :kept])
+
+
+# Run in a fresh interpreter per backend (the backend is fixed when keras is imported): one
+# Adam step with dropout off, from the same weights, on a batch padded to 30 steps and on the
+# same batch cut to its longest text; then both models' predictions on the full inputs.
+EXACTNESS = """
+import json, sys
+import numpy as np
+from nusax_lstm.keras_model import build_model, configure_keras, trim
+
+backend, units, bidirectional = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] == "bi"
+configure_keras(backend, threads=1, seed=3)
+rng = np.random.default_rng(0)
+lengths = rng.integers(0, 17, 12)  # an empty text too
+lengths[0] = 16
+x = np.where(np.arange(30) < lengths[:, None], rng.integers(1, 50, (12, 30)), 0).astype("int32")
+y = rng.integers(0, 3, 12)
+full = build_model(50, None, tuple(units), bidirectional, 8, 0.0, True, 0.01)
+cut = build_model(50, None, tuple(units), bidirectional, 8, 0.0, True, 0.01)
+cut.set_weights(full.get_weights())
+full.train_on_batch(x, y)
+cut.train_on_batch(trim(x), y)
+weights = max(float(np.abs(a - b).max()) for a, b in zip(full.get_weights(), cut.get_weights()))
+p_full, p_cut = full.predict(x, verbose=0), cut.predict(trim(x), verbose=0)
+tensorflow = sys.modules.get("tensorflow") is not None
+probs = float(np.abs(p_full - p_cut).max())
+print(json.dumps({"steps": trim(x).shape[1], "weights": weights, "probs": probs, "tf": tensorflow}))
+"""
+
+
+def run_backend(code: str, *args: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("units", "direction"), [([6, 4], "uni"), ([5, 3], "bi")])
+def test_cutting_masked_padding_changes_neither_a_training_step_nor_predictions(
+    backend, units, direction
+):
+    got = run_backend(EXACTNESS, backend, json.dumps(units), direction)
+    assert got["steps"] == 16
+    assert got["weights"] <= 1e-6 and got["probs"] <= 1e-6
+    assert got["tf"] == (backend == "tensorflow")  # a JAX training never loads TensorFlow
+
+
+GPU_CAPS = [
+    ("no GPU", {}, [], None),
+    ("two GPUs", {}, ["GPU 0: A (UUID: GPU-a)", "GPU 1: B (UUID: GPU-b)"], 2),
+    ("one of them visible", {"CUDA_VISIBLE_DEVICES": "1"}, ["GPU 0: A", "GPU 1: B"], 1),
+    ("all hidden", {"CUDA_VISIBLE_DEVICES": "-1"}, ["GPU 0: A", "GPU 1: B"], None),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "env", "gpus", "cap"), GPU_CAPS, ids=[case[0] for case in GPU_CAPS]
+)
+@pytest.mark.parametrize("override", [None, 3])
+def test_local_gpu_cap_is_the_gpu_count_unless_the_command_line_says(
+    tmp_path, mirror, case, env, gpus, cap, override
+):
+    """One training per GPU; no cap without a GPU (trainings side by side); --resources wins."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if gpus:  # a stand-in nvidia-smi that lists the GPUs
+        listing = "".join(f"echo '{line}'\n" for line in gpus)
+        (bin_dir / "nvidia-smi").write_text(f"#!/bin/sh\n{listing}")
+        (bin_dir / "nvidia-smi").chmod(0o755)
+    path = os.pathsep.join([str(bin_dir), *(p for p in os.environ["PATH"].split(os.pathsep) if p)])
+    environment = {k: v for k, v in os.environ.items() if k != "CUDA_VISIBLE_DEVICES"}
+    environment |= env | {"PATH": path}
+    workdir = tmp_path / "run"
+    write_config(workdir, TINY_CONFIG | {"data": {"languages": ["ind"], "mirrors": [str(MIRROR)]}})
+    extra = ["--resources", f"gpu={override}"] if override else []
+    target = "results/ind/data/provenance.json"
+    result = snakemake(workdir, target, "--cores", "2", *extra, env=environment)
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = override or cap
+    provided = re.search(r'gpu=Resource\("gpu", (\d+)\)', result.stdout + result.stderr)
+    assert (int(provided.group(1)) if provided else None) == expected
