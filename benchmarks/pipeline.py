@@ -1,6 +1,7 @@
 """The study's speed: the seed notebook against the pipeline, side by side in one run.
 
     python benchmarks/pipeline.py [--data ../shared/data/nusax-senti] [--cores 2] [--no-full]
+                                  [--levers]
 
 Runs, one after another on this machine: (a) the notebook's training as written
 (`benchmarks/notebook.py`: TensorFlow, no mask, 8 trainings in one process), (b) the study
@@ -9,7 +10,9 @@ working directory (no results, no compilation cache), then a no-op rerun of it, 
 unless --no-full, the full default study (config.yaml as it is) in another fresh
 directory. Prints the walls, the ratio (b)/(a), the peak memory of each run (all its
 processes together, sampled), and per rule the jobs' summed seconds and largest memory
-from Snakemake's benchmark files.
+from Snakemake's benchmark files. With --levers, (b) runs again with one lever undone at
+a time: trainings one at a time (--resources gpu=1), TensorFlow instead of JAX, no
+trimmed padding; and with the compilation cache warm (the trainings of (b) forced again).
 """
 
 from __future__ import annotations
@@ -71,16 +74,26 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     return wall, peak[0]
 
 
-def study(seeds: list[int] | None, data: Path, cores: int) -> tuple[Path, float, float]:
-    """The pipeline in a fresh directory: that directory, its wall and peak memory."""
+def snakemake(workdir: Path, cores: int, *args: str) -> list[str]:
+    return [
+        *(sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")),
+        *("-d", str(workdir), "--cores", str(cores), *args),
+    ]
+
+
+def study(
+    seeds: list[int] | None, data: Path, cores: int, train: dict | None = None, *args: str
+) -> tuple[Path, float, float]:
+    """The pipeline in a fresh directory (`train` overrides that config section, `args` go
+    to snakemake): that directory, its wall and peak memory."""
     workdir = Path(tempfile.mkdtemp(prefix="study-"))
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["data"]["mirrors"] = [str(data)]
+    config["train"] |= train or {}
     if seeds:
         config["train"]["seeds"] = seeds
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    snakemake = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
-    wall, peak = timed([*snakemake, "-d", str(workdir), "--cores", str(cores)], workdir)
+    wall, peak = timed(snakemake(workdir, cores, *args), workdir)
     return workdir, wall, peak
 
 
@@ -112,6 +125,7 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "nusax-senti")
     p.add_argument("--cores", type=int, default=os.cpu_count())
     p.add_argument("--no-full", action="store_true", help="skip the full default study")
+    p.add_argument("--levers", action="store_true", help="(b) with each lever undone")
     args = p.parse_args()
     data = args.data.resolve()
     print(
@@ -133,10 +147,20 @@ def main() -> None:
         flush=True,
     )
     print(f"    ratio (b)/(a): {wall / notebook:.2f}")
-    snakemake = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(small)]
-    noop, _ = timed([*snakemake, "--cores", str(args.cores)], small)
+    noop, _ = timed(snakemake(small, args.cores), small)
     print(f"    no-op rerun: {noop:.2f} s")
     show_rules(small)
+    if args.levers:
+        levers = [
+            ("trainings one at a time", {}, ["--resources", "gpu=1"]),
+            ("TensorFlow instead of JAX", {"backend": "tensorflow"}, []),
+            ("padding not trimmed", {"trim_padding": False}, []),
+        ]
+        for name, train, extra in levers:
+            _, wall, _ = study([42], data, args.cores, train, *extra)
+            print(f"    (b) with {name}: {wall:7.1f} s, ratio {wall / notebook:.2f}", flush=True)
+        warm, _ = timed(snakemake(small, args.cores, "--forcerun", "train"), small)
+        print(f"    (b) again, compilation cache warm: {warm:7.1f} s, ratio {warm / notebook:.2f}")
     if not args.no_full:
         full, wall, peak = study(None, data, args.cores)
         print(f"(c) full default study: {wall:7.1f} s ({wall / 60:.1f} min), peak {peak:5.0f} MiB")

@@ -12,13 +12,15 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 MIRROR = REPO.parent / "shared" / "data" / "nusax-senti"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+CACHE = REPO / ".cache" / "jax-tests"
 
 # The tiny study: two languages, two model configs (one bidirectional), one seed, one epoch,
 # a small vocabulary.
 TINY_CONFIG = {
     "data": {"languages": ["ind", "jav"], "mirrors": [str(MIRROR)]},
     "vectorize": {"max_tokens": 500, "sequence_length": 40},
-    "train": {"embedding_dim": 16, "epochs": 1, "seeds": [7]},
+    # One JAX compilation cache for every test run (results do not depend on it).
+    "train": {"embedding_dim": 16, "epochs": 1, "seeds": [7], "compile_cache": str(CACHE)},
     "experiments": {
         "tiny": [
             {"name": "Uni", "units": [8], "bidirectional": False},

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 import filecmp
+import json
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -15,6 +17,7 @@ from conftest import MIRROR, REPO, SNAKEMAKE, TINY_CONFIG, snakemake, write_conf
 
 from nusax_lstm import UserError, data
 from nusax_lstm.fileio import atomic_path
+from nusax_lstm.keras_model import BACKENDS
 
 pytestmark = pytest.mark.slow
 
@@ -158,11 +161,14 @@ def test_a_training_killed_mid_epoch_is_retrained(tmp_path):
 STABLE = ["metrics.json", "probs_test.npy", "probs_valid.npy", "history.json"]
 
 
-def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path, backend):
     runs = {}
+    config = copy.deepcopy(ONE_LANGUAGE)
+    config["train"]["backend"] = backend
     for cores in ("1", "2"):
         workdir = tmp_path / f"cores{cores}"
-        write_config(workdir, ONE_LANGUAGE)
+        write_config(workdir, config)
         result = snakemake(workdir, "--cores", cores)
         assert result.returncode == 0, result.stderr[-3000:]
         runs[cores] = workdir / "results"
@@ -181,3 +187,32 @@ def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path):
     ]
     _, mismatch, errors = filecmp.cmpfiles(runs["1"], runs["2"], files, shallow=False)
     assert (mismatch, errors) == ([], [])
+    results = runs["1"] / "ind"
+    assert json.loads((results / "comparison.json").read_text())["max_abs_prob_diff"] <= 1e-5
+    for config_id in ("lstm-8", "bilstm-8-4"):
+        run = results / "models" / config_id / "seed7"
+        assert json.loads((run / "info.json").read_text())["backend"] == backend
+        other = next(b for b in BACKENDS if b != backend)
+        assert loaded_elsewhere(run, results / "vectorized" / "sequences.npz", other) <= 1e-5
+
+
+# The largest difference between a run's saved test probabilities and those of its
+# model.keras loaded under another backend, on the full-length (untrimmed) inputs.
+LOAD = """
+import sys
+import numpy as np
+from nusax_lstm.keras_model import configure_keras
+run, sequences, backend = sys.argv[1:]
+configure_keras(backend, threads=1, seed=0)
+import keras
+model = keras.models.load_model(f"{run}/model.keras")
+probs = model.predict(np.load(sequences)["x_test"], verbose=0)
+print(float(np.abs(probs - np.load(f"{run}/probs_test.npy")).max()))
+"""
+
+
+def loaded_elsewhere(run, sequences, backend):
+    command = [sys.executable, "-c", LOAD, str(run), str(sequences), backend]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return float(result.stdout.splitlines()[-1])

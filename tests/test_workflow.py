@@ -192,6 +192,8 @@ CONFIG_ERRORS = [
         "a b/c",
     ),
     ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
+    ("backend", lambda c: c["train"].update(backend="theano"), "backend"),
+    ("trim_padding", lambda c: c["train"].update(trim_padding="yes"), "trim_padding"),
 ]
 
 
