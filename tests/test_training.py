@@ -118,3 +118,12 @@ def test_local_gpu_cap_is_the_gpu_count_unless_the_command_line_says(
     expected = override or cap
     provided = re.search(r'gpu=Resource\("gpu", (\d+)\)', result.stdout + result.stderr)
     assert (int(provided.group(1)) if provided else None) == expected
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop"])
+def test_the_configured_optimizer_trains_at_the_configured_rate(name):
+    from nusax_lstm.keras_model import OPTIMIZERS, build_model
+
+    model = build_model(20, 5, (3,), False, 4, 0.0, True, 0.025, name)
+    assert type(model.optimizer).__name__ == OPTIMIZERS[name]
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.025)

@@ -14,6 +14,14 @@ log = logging.getLogger(__name__)
 
 BACKENDS = ("jax", "tensorflow")
 COMPILE_CACHE_BYTES = 1 << 30  # least recently used entries go beyond this
+# config name -> Keras optimizer class
+OPTIMIZERS = {
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "nadam": "Nadam",
+    "rmsprop": "RMSprop",
+    "sgd": "SGD",
+}
 
 
 def configure_keras(backend: str, threads: int, seed: int, compile_cache: str | None = None) -> str:
@@ -87,9 +95,11 @@ def build_model(
     dropout: float,
     mask_zero: bool,
     learning_rate: float,
+    optimizer: str = "adam",
     num_classes: int = 3,
 ) -> Any:
-    """Embedding -> (Bi)LSTM + Dropout per layer -> Dense softmax, compiled with Adam.
+    """Embedding -> (Bi)LSTM + Dropout per layer -> Dense softmax, compiled with the named
+    optimizer (one of OPTIMIZERS) at `learning_rate`.
 
     `sequence_length` None: inputs of any length (batches cut to their longest text)."""
     import keras
@@ -104,7 +114,7 @@ def build_model(
         model.add(layers.Dropout(dropout, name=f"dropout_{i}"))
     model.add(layers.Dense(num_classes, activation="softmax", name="dense_output"))
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        optimizer=getattr(keras.optimizers, OPTIMIZERS[optimizer])(learning_rate=learning_rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -208,7 +218,8 @@ def train_and_save(
     """Build, train and save one model with its history, probabilities and parameter count.
 
     `model` holds units, bidirectional, mask_zero and padding; `train` the shared settings
-    (backend, embedding_dim, dropout, learning_rate, epochs, batch_size, trim_padding);
+    (backend, embedding_dim, dropout, optimizer, learning_rate, epochs, batch_size,
+    trim_padding);
     `out` the output paths (model, history, probs_valid, probs_test, info, and the
     framework-free weights and architecture).
     """
@@ -234,6 +245,7 @@ def train_and_save(
         train["dropout"],
         model["mask_zero"],
         train["learning_rate"],
+        train["optimizer"],
     )
     keras_model.summary(print_fn=log.info)
     log.info("steps read: %s of %d", {name: ids.shape[1] for name, ids in x.items()}, steps)
