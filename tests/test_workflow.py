@@ -152,6 +152,12 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
         assert f"results/{lang}/models/lstm-6/seed7/model.keras" in result.stdout
 
 
+def test_the_tiny_study_runs_by_hand_in_dot_test(mirror):
+    result = snakemake(REPO / ".test", "-n", "--forceall", "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert job_counts(result.stdout)["train"] == 4  # 2 languages x 2 configs x 1 seed
+
+
 def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirror):
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["data"]["mirrors"] = [str(mirror)]

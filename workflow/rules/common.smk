@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 import subprocess
@@ -118,6 +119,35 @@ def experiment_runs(suffix):
             for i in ids
             for s in SEEDS
         ]
+
+    return inputs
+
+
+def best_run(suffix):
+    """Input function: the file `suffix` of the run that select_best chose. select_best is
+    a checkpoint: Snakemake reads its best.json before asking for this file."""
+
+    def inputs(wildcards):
+        best = checkpoints.select_best.get(lang=wildcards.lang).output.best
+        with open(best) as fh:
+            chosen = json.load(fh)
+        run = run_dir(chosen["config_id"], chosen["seed"]).format(lang=wildcards.lang)
+        return f"{run}/{suffix}"
+
+    return inputs
+
+
+def per_language(**files):
+    """Input function for unpack(): every `name=pattern` once per language, as `name_<lang>`
+    (the pattern's {lang} filled in), so a script finds each language's files by name.
+    """
+
+    def inputs(wildcards):
+        return {
+            f"{name}_{lang}": expand(pattern, lang=lang)
+            for name, pattern in files.items()
+            for lang in LANGS
+        }
 
     return inputs
 

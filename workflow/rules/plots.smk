@@ -31,8 +31,9 @@ rule plot_study:
         package("plots.py", "selection.py", "report.py", "metrics.py"),
         best="results/{lang}/best/best.json",
         metrics=all_runs("metrics.json"),
-        histories=all_runs("history.json"),
-        keras_probs=all_runs("probs_test.npy"),
+        best_metrics=best_run("metrics.json"),
+        best_history=best_run("history.json"),
+        keras_probs=best_run("probs_test.npy"),
         scratch_probs="results/{lang}/scratch/probs_test.npy",
         baselines="results/{lang}/baselines.json",
     output:

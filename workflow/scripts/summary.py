@@ -9,14 +9,11 @@ from nusax_lstm.selection import by_config
 with logged(snakemake):
     inputs, languages = snakemake.input, {}
     for lang in snakemake.params.languages:
-
-        def of(paths, lang=lang):
-            return [p for p in paths if p.startswith(f"results/{lang}/")]
-
-        metrics = by_config(map(read_json, of(inputs.metrics)))
-        (best,), (comparison,), (provenance,), (baselines,) = (
-            [read_json(p) for p in of(paths)]
-            for paths in (inputs.best, inputs.comparison, inputs.provenance, inputs.baselines)
+        # Inputs are named per language: metrics_<lang> (every run), best_<lang>, ...
+        metrics = by_config(map(read_json, inputs[f"metrics_{lang}"]))
+        best, comparison, provenance, baselines = (
+            read_json(inputs[f"{name}_{lang}"][0])
+            for name in ("best", "comparison", "provenance", "baselines")
         )
         languages[lang] = language_summary(
             snakemake.params.experiments, metrics, best, comparison, provenance, baselines
