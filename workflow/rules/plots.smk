@@ -28,7 +28,7 @@ rule plot_experiment:
 
 rule plot_study:
     input:
-        package("plots.py", "selection.py", "report.py", "metrics.py"),
+        package("plots.py", "selection.py", "summary.py", "metrics.py"),
         best="results/{lang}/best/best.json",
         metrics=all_runs("metrics.json"),
         best_metrics=best_run("metrics.json"),

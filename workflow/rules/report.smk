@@ -4,7 +4,7 @@ localrules:
 
 rule summary:
     input:
-        package("report.py", "metrics.py", "selection.py"),
+        package("summary.py", "metrics.py", "selection.py"),
         unpack(
             per_language(
                 metrics=all_runs("metrics.json"),

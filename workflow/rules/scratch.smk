@@ -21,7 +21,7 @@ rule scratch_inference:
 
 rule compare:
     input:
-        package("report.py", "metrics.py", "data.py"),
+        package("comparison.py", "metrics.py", "data.py"),
         best="results/{lang}/best/best.json",
         keras_probs=best_run("probs_test.npy"),
         scratch_probs="results/{lang}/scratch/probs_test.npy",

@@ -6,8 +6,8 @@ import numpy as np
 from nusax_lstm.fileio import read_json
 from nusax_lstm.jobs import logged
 from nusax_lstm.plots import confusion, history, overview, scatter
-from nusax_lstm.report import config_scores
 from nusax_lstm.selection import by_config
+from nusax_lstm.summary import config_scores
 
 with logged(snakemake):
     inputs, out, lang = snakemake.input, snakemake.output, snakemake.wildcards.lang

@@ -3,8 +3,8 @@ selected model and the Keras-vs-scratch check, per language."""
 
 from nusax_lstm.fileio import read_json, write_json, write_text
 from nusax_lstm.jobs import logged
-from nusax_lstm.report import language_summary, study_summary, summary_markdown
 from nusax_lstm.selection import by_config
+from nusax_lstm.summary import language_summary, study_summary, summary_markdown
 
 with logged(snakemake):
     inputs, languages = snakemake.input, {}
