@@ -14,7 +14,8 @@ def seed_stats(values: list[float]) -> dict:
 
 
 def config_scores(runs: list[dict]) -> dict:
-    """One config's scores: means (the first issue's contract) plus the spread over seeds."""
+    """One config's scores: the means over seeds (`val_macro_f1`, `test_macro_f1`) and their
+    spread."""
     val = seed_stats([r["valid"]["macro_f1"] for r in runs])
     test = seed_stats([r["test"]["macro_f1"] for r in runs])
     return {
@@ -70,8 +71,8 @@ def language_summary(
 
 
 def study_summary(languages: dict[str, dict]) -> dict:
-    """`summary.json`: the first language's results at the top (the single-language
-    contract), every language's under `languages`."""
+    """`summary.json`: the first language's results at the top (so that a one-language
+    study reads as before languages existed), every language's under `languages`."""
     first = next(iter(languages.values()))
     return {**first, "languages": languages}
 

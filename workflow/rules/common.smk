@@ -91,12 +91,12 @@ def model_params(config_id):
     }
 
 
-def package(*modules):
+def source_files(*modules):
     """The package's source files (modules, or folders of them) that a rule's script runs:
     as inputs, edits to them rerun the rule."""
     root = SRC / "nusax_lstm"
     paths = []
-    for m in ("__init__.py", "fileio.py", "jobs.py", *modules):
+    for m in ("__init__.py", "fileio.py", "joblog.py", *modules):
         paths += (
             sorted(map(str, (root / m).glob("*.py")))
             if (root / m).is_dir()

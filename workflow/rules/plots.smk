@@ -1,6 +1,6 @@
 rule plot_experiment:
     input:
-        package("plots.py"),
+        source_files("plots.py"),
         histories=experiment_runs("history.json"),
         metrics=experiment_runs("metrics.json"),
     output:
@@ -28,7 +28,7 @@ rule plot_experiment:
 
 rule plot_study:
     input:
-        package("plots.py", "selection.py", "summary.py", "metrics.py"),
+        source_files("plots.py", "selection.py", "summary.py", "metrics.py"),
         best="results/{lang}/best/best.json",
         metrics=all_runs("metrics.json"),
         best_metrics=best_run("metrics.json"),

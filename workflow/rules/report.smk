@@ -4,7 +4,7 @@ localrules:
 
 rule summary:
     input:
-        package("summary.py", "metrics.py", "selection.py"),
+        source_files("summary.py", "metrics.py", "selection.py"),
         unpack(
             per_language(
                 metrics=all_runs("metrics.json"),

@@ -1,6 +1,6 @@
 rule scratch_inference:
     input:
-        package("scratch", "data.py", "text.py"),
+        source_files("scratch", "data.py", "text.py"),
         weights="results/{lang}/best/export/weights.npz",
         architecture="results/{lang}/best/export/architecture.json",
         sequences="results/{lang}/vectorized/sequences.npz",
@@ -21,7 +21,7 @@ rule scratch_inference:
 
 rule compare:
     input:
-        package("comparison.py", "metrics.py", "data.py"),
+        source_files("comparison.py", "metrics.py", "data.py"),
         best="results/{lang}/best/best.json",
         keras_probs=best_run("probs_test.npy"),
         scratch_probs="results/{lang}/scratch/probs_test.npy",

@@ -1,6 +1,6 @@
 checkpoint select_best:
     input:
-        package("selection.py"),
+        source_files("selection.py"),
         metrics=all_runs("metrics.json"),
     output:
         best="results/{lang}/best/best.json",
@@ -19,7 +19,7 @@ checkpoint select_best:
 
 rule export_weights:
     input:
-        package("export.py", "text.py"),
+        source_files("export.py", "text.py"),
         best="results/{lang}/best/best.json",
         model=best_run("model.keras"),
         weights=best_run("weights.npz"),

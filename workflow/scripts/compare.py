@@ -5,7 +5,7 @@ import numpy as np
 from nusax_lstm.comparison import compare, comparison_markdown
 from nusax_lstm.data import read_split
 from nusax_lstm.fileio import read_json, write_json, write_text
-from nusax_lstm.jobs import logged
+from nusax_lstm.joblog import logged
 
 with logged(snakemake):
     inputs = snakemake.input

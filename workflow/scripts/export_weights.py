@@ -2,7 +2,7 @@
 
 from nusax_lstm.export import export_run
 from nusax_lstm.fileio import read_json
-from nusax_lstm.jobs import logged
+from nusax_lstm.joblog import logged
 from nusax_lstm.text import read_vocabulary
 
 with logged(snakemake):

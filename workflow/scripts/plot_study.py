@@ -4,7 +4,7 @@ matrix and training history, and the Keras-vs-scratch probability scatter."""
 import numpy as np
 
 from nusax_lstm.fileio import read_json
-from nusax_lstm.jobs import logged
+from nusax_lstm.joblog import logged
 from nusax_lstm.plots import confusion, history, overview, scatter
 from nusax_lstm.selection import by_config
 from nusax_lstm.summary import config_scores
