@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 
 import numpy as np
@@ -150,6 +151,20 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
     assert job_counts(result.stdout) == expected
     for lang in ("ind", "jav"):
         assert f"results/{lang}/models/lstm-6/seed7/model.keras" in result.stdout
+
+
+def test_jobs_import_the_package_of_the_checkout_they_run_from(tmp_path, mirror):
+    """A copy of the package earlier on the path (here PYTHONPATH; an install from another
+    checkout alike) is not what the Snakefile or its jobs import."""
+    shadow = tmp_path / "elsewhere" / "nusax_lstm"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('the shadowing copy was imported')\n")
+    workdir = tmp_path / "run"
+    write_config(workdir, TINY_CONFIG | {"data": {"languages": ["ind"], "mirrors": [str(mirror)]}})
+    env = os.environ | {"PYTHONPATH": str(shadow.parent)}
+    result = snakemake(workdir, "results/ind/vectorized/sequences.npz", "--cores", "1", env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (workdir / "results" / "ind" / "vectorized" / "sequences.npz").is_file()
 
 
 def test_the_tiny_study_runs_by_hand_in_dot_test(mirror):

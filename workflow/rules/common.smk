@@ -9,10 +9,13 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 SRC = Path(workflow.basedir) / "src"
-# The Snakefile imports the package from the source tree; scripts find it through the
-# link workflow/scripts/nusax_lstm (Snakemake puts the script's folder on sys.path),
-# so they run the same code in any environment, conda ones included.
+# One import route: the package of this checkout, first on the path of the Snakefile and
+# of every job (PYTHONPATH comes before site-packages, so no installed copy, editable or
+# not, shadows it; jobs inherit it locally, in conda environments and under Slurm).
 sys.path.insert(0, str(SRC))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(SRC), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+)
 
 from nusax_lstm import UserError
 from nusax_lstm.configs import expand as expand_experiments
