@@ -14,20 +14,11 @@ MIRROR = REPO.parent / "shared" / "data" / "nusax-senti"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 CACHE = REPO / ".cache" / "jax-tests"
 
-# The tiny study: two languages, two model configs (one bidirectional), one seed, one epoch,
-# a small vocabulary.
-TINY_CONFIG = {
-    "data": {"languages": ["ind", "jav"], "mirrors": [str(MIRROR)]},
-    "vectorize": {"max_tokens": 500, "sequence_length": 40},
-    # One JAX compilation cache for every test run (results do not depend on it).
-    "train": {"embedding_dim": 16, "epochs": 1, "seeds": [7], "compile_cache": str(CACHE)},
-    "experiments": {
-        "tiny": [
-            {"name": "Uni", "units": [8], "bidirectional": False},
-            {"name": "Bi", "units": [8, 4], "bidirectional": True},
-        ]
-    },
-}
+# The tiny study of .test/config.yaml, reading the mirror by its absolute path and sharing
+# one JAX compilation cache across every test run (results do not depend on it).
+TINY_CONFIG = yaml.safe_load((REPO / ".test" / "config.yaml").read_text())
+TINY_CONFIG["data"]["mirrors"] = [str(MIRROR)]
+TINY_CONFIG["train"]["compile_cache"] = str(CACHE)
 
 
 @pytest.fixture(scope="session")

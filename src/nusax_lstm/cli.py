@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import UserError
 from .scratch import load
-from .scratch.model import read_architecture
+from .scratch.loader import read_architecture
 from .text import Vectorizer, read_vocabulary
 
 

@@ -60,12 +60,3 @@ def select_best(runs: list[dict], metric: str, names: dict[str, list[str]]) -> d
             {"config_id": r["config_id"], "mean": r["mean"], "params": r["params"]} for r in ranking
         ],
     }
-
-
-def best_run_file(paths: list[str], best: dict, name: str) -> str:
-    """Among per-run `paths`, the file `name` of the run that `best.json` selected."""
-    suffix = f"/{best['config_id']}/seed{best['seed']}/{name}"
-    matches = [p for p in paths if p.endswith(suffix)]
-    if len(matches) != 1:
-        raise ValueError(f"expected one path ending in {suffix}, found {matches}")
-    return matches[0]

@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 import subprocess
@@ -8,10 +9,13 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 SRC = Path(workflow.basedir) / "src"
-# The Snakefile imports the package from the source tree; scripts find it through the
-# link workflow/scripts/nusax_lstm (Snakemake puts the script's folder on sys.path),
-# so they run the same code in any environment, conda ones included.
+# One import route: the package of this checkout, first on the path of the Snakefile and
+# of every job (PYTHONPATH comes before site-packages, so no installed copy, editable or
+# not, shadows it; jobs inherit it locally, in conda environments and under Slurm).
 sys.path.insert(0, str(SRC))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(SRC), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+)
 
 from nusax_lstm import UserError
 from nusax_lstm.configs import expand as expand_experiments
@@ -90,12 +94,12 @@ def model_params(config_id):
     }
 
 
-def package(*modules):
+def source_files(*modules):
     """The package's source files (modules, or folders of them) that a rule's script runs:
     as inputs, edits to them rerun the rule."""
     root = SRC / "nusax_lstm"
     paths = []
-    for m in ("__init__.py", "fileio.py", "jobs.py", *modules):
+    for m in ("__init__.py", "fileio.py", "joblog.py", *modules):
         paths += (
             sorted(map(str, (root / m).glob("*.py")))
             if (root / m).is_dir()
@@ -118,6 +122,35 @@ def experiment_runs(suffix):
             for i in ids
             for s in SEEDS
         ]
+
+    return inputs
+
+
+def best_run(suffix):
+    """Input function: the file `suffix` of the run that select_best chose. select_best is
+    a checkpoint: Snakemake reads its best.json before asking for this file."""
+
+    def inputs(wildcards):
+        best = checkpoints.select_best.get(lang=wildcards.lang).output.best
+        with open(best) as fh:
+            chosen = json.load(fh)
+        run = run_dir(chosen["config_id"], chosen["seed"]).format(lang=wildcards.lang)
+        return f"{run}/{suffix}"
+
+    return inputs
+
+
+def per_language(**files):
+    """Input function for unpack(): every `name=pattern` once per language, as `name_<lang>`
+    (the pattern's {lang} filled in), so a script finds each language's files by name.
+    """
+
+    def inputs(wildcards):
+        return {
+            f"{name}_{lang}": expand(pattern, lang=lang)
+            for name, pattern in files.items()
+            for lang in LANGS
+        }
 
     return inputs
 

@@ -4,7 +4,7 @@ localrules:
 
 rule download:
     input:
-        package("data.py", "nusax_sha256sums.txt"),
+        source_files("data.py", "nusax_sha256sums.txt"),
     output:
         splits=expand(
             "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
@@ -26,7 +26,7 @@ rule download:
 
 rule vectorize:
     input:
-        package("text.py", "data.py"),
+        source_files("text.py", "data.py"),
         splits=expand(
             "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
         ),

@@ -1,6 +1,6 @@
 rule plot_experiment:
     input:
-        package("plots.py"),
+        source_files("plots.py"),
         histories=experiment_runs("history.json"),
         metrics=experiment_runs("metrics.json"),
     output:
@@ -28,11 +28,12 @@ rule plot_experiment:
 
 rule plot_study:
     input:
-        package("plots.py", "selection.py", "report.py", "metrics.py"),
+        source_files("plots.py", "selection.py", "summary.py", "metrics.py"),
         best="results/{lang}/best/best.json",
         metrics=all_runs("metrics.json"),
-        histories=all_runs("history.json"),
-        keras_probs=all_runs("probs_test.npy"),
+        best_metrics=best_run("metrics.json"),
+        best_history=best_run("history.json"),
+        keras_probs=best_run("probs_test.npy"),
         scratch_probs="results/{lang}/scratch/probs_test.npy",
         baselines="results/{lang}/baselines.json",
     output:

@@ -4,12 +4,16 @@ localrules:
 
 rule summary:
     input:
-        package("report.py", "metrics.py", "selection.py"),
-        metrics=expand(all_runs("metrics.json"), lang=LANGS),
-        best=expand("results/{lang}/best/best.json", lang=LANGS),
-        comparison=expand("results/{lang}/comparison.json", lang=LANGS),
-        provenance=expand("results/{lang}/data/provenance.json", lang=LANGS),
-        baselines=expand("results/{lang}/baselines.json", lang=LANGS),
+        source_files("summary.py", "metrics.py", "selection.py"),
+        unpack(
+            per_language(
+                metrics=all_runs("metrics.json"),
+                best="results/{lang}/best/best.json",
+                comparison="results/{lang}/comparison.json",
+                provenance="results/{lang}/data/provenance.json",
+                baselines="results/{lang}/baselines.json",
+            )
+        ),
     output:
         json=report(
             "results/summary.json",

@@ -1,6 +1,6 @@
 rule scratch_inference:
     input:
-        package("scratch", "data.py", "text.py"),
+        source_files("scratch", "data.py", "text.py"),
         weights="results/{lang}/best/export/weights.npz",
         architecture="results/{lang}/best/export/architecture.json",
         sequences="results/{lang}/vectorized/sequences.npz",
@@ -14,15 +14,16 @@ rule scratch_inference:
         "results/benchmarks/{lang}/scratch_inference.tsv"
     conda:
         "../../envs/numpy.yaml"
+    threads: 2  # the engine shares big unmasked batches among threads
     script:
         "../scripts/scratch_inference.py"
 
 
 rule compare:
     input:
-        package("report.py", "metrics.py", "data.py", "selection.py"),
+        source_files("comparison.py", "metrics.py", "data.py"),
         best="results/{lang}/best/best.json",
-        keras_probs=all_runs("probs_test.npy"),
+        keras_probs=best_run("probs_test.npy"),
         scratch_probs="results/{lang}/scratch/probs_test.npy",
         test="results/{lang}/data/test.csv",
     output:

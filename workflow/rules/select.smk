@@ -1,6 +1,6 @@
-rule select_best:
+checkpoint select_best:
     input:
-        package("selection.py"),
+        source_files("selection.py"),
         metrics=all_runs("metrics.json"),
     output:
         best="results/{lang}/best/best.json",
@@ -19,11 +19,11 @@ rule select_best:
 
 rule export_weights:
     input:
-        package("export.py", "text.py", "selection.py"),
+        source_files("export.py", "text.py"),
         best="results/{lang}/best/best.json",
-        models=all_runs("model.keras"),
-        weights=all_runs("weights.npz"),
-        architectures=all_runs("architecture.json"),
+        model=best_run("model.keras"),
+        weights=best_run("weights.npz"),
+        architecture=best_run("architecture.json"),
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
         keras_weights="results/{lang}/best/export/model.weights.h5",

@@ -1,6 +1,6 @@
 rule train:
     input:
-        package("keras_model.py", "text.py"),
+        source_files("keras_model.py", "text.py"),
         sequences="results/{lang}/vectorized/sequences.npz",
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
@@ -31,7 +31,7 @@ rule train:
 
 rule evaluate:
     input:
-        package("metrics.py"),
+        source_files("metrics.py"),
         sequences="results/{lang}/vectorized/sequences.npz",
         probs_valid=f"{run_dir()}/probs_valid.npy",
         probs_test=f"{run_dir()}/probs_test.npy",
@@ -50,7 +50,7 @@ rule evaluate:
 
 rule baselines:
     input:
-        package("baselines.py", "metrics.py", "data.py"),
+        source_files("baselines.py", "metrics.py", "data.py"),
         splits=expand(
             "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
         ),

@@ -4,7 +4,7 @@ from nusax_lstm import SPLITS
 from nusax_lstm.baselines import run
 from nusax_lstm.data import read_split
 from nusax_lstm.fileio import write_json
-from nusax_lstm.jobs import logged
+from nusax_lstm.joblog import logged
 
 with logged(snakemake):
     texts, labels = {}, {}

@@ -3,7 +3,7 @@
 import numpy as np
 
 from nusax_lstm.fileio import read_json, write_json
-from nusax_lstm.jobs import logged
+from nusax_lstm.joblog import logged
 from nusax_lstm.metrics import evaluate
 
 with logged(snakemake):

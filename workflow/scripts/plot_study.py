@@ -4,10 +4,10 @@ matrix and training history, and the Keras-vs-scratch probability scatter."""
 import numpy as np
 
 from nusax_lstm.fileio import read_json
-from nusax_lstm.jobs import logged
+from nusax_lstm.joblog import logged
 from nusax_lstm.plots import confusion, history, overview, scatter
-from nusax_lstm.report import config_scores
-from nusax_lstm.selection import best_run_file, by_config
+from nusax_lstm.selection import by_config
+from nusax_lstm.summary import config_scores
 
 with logged(snakemake):
     inputs, out, lang = snakemake.input, snakemake.output, snakemake.wildcards.lang
@@ -21,9 +21,7 @@ with logged(snakemake):
     for name, b in read_json(inputs.baselines).items():
         rows.append((f"TF-IDF + {name}", b["test_macro_f1"], 0.0, "baseline"))
     overview(rows, f"Test macro F1 of every config and baseline ({lang})", out.overview)
-    best_metrics = read_json(best_run_file(inputs.metrics, best, "metrics.json"))
-    confusion(best_metrics["test"]["confusion_matrix"], f"Test confusion: {title}", out.confusion)
-    history(read_json(best_run_file(inputs.histories, best, "history.json")), title, out.history)
-    keras_probs = np.load(best_run_file(inputs.keras_probs, best, "probs_test.npy"))
-    scratch_probs = np.load(inputs.scratch_probs)
-    scatter(keras_probs, scratch_probs, title, out.scatter)
+    matrix = read_json(inputs.best_metrics)["test"]["confusion_matrix"]
+    confusion(matrix, f"Test confusion: {title}", out.confusion)
+    history(read_json(inputs.best_history), title, out.history)
+    scatter(np.load(inputs.keras_probs), np.load(inputs.scratch_probs), title, out.scatter)

@@ -1,7 +1,7 @@
 """Choose the best configuration by the configured metric; best.json says what won and why."""
 
 from nusax_lstm.fileio import read_json, write_json
-from nusax_lstm.jobs import logged
+from nusax_lstm.joblog import logged
 from nusax_lstm.selection import select_best
 
 with logged(snakemake):

@@ -2,21 +2,18 @@
 selected model and the Keras-vs-scratch check, per language."""
 
 from nusax_lstm.fileio import read_json, write_json, write_text
-from nusax_lstm.jobs import logged
-from nusax_lstm.report import language_summary, study_summary, summary_markdown
+from nusax_lstm.joblog import logged
 from nusax_lstm.selection import by_config
+from nusax_lstm.summary import language_summary, study_summary, summary_markdown
 
 with logged(snakemake):
     inputs, languages = snakemake.input, {}
     for lang in snakemake.params.languages:
-
-        def of(paths, lang=lang):
-            return [p for p in paths if p.startswith(f"results/{lang}/")]
-
-        metrics = by_config(map(read_json, of(inputs.metrics)))
-        (best,), (comparison,), (provenance,), (baselines,) = (
-            [read_json(p) for p in of(paths)]
-            for paths in (inputs.best, inputs.comparison, inputs.provenance, inputs.baselines)
+        # Inputs are named per language: metrics_<lang> (every run), best_<lang>, ...
+        metrics = by_config(map(read_json, inputs[f"metrics_{lang}"]))
+        best, comparison, provenance, baselines = (
+            read_json(inputs[f"{name}_{lang}"][0])
+            for name in ("best", "comparison", "provenance", "baselines")
         )
         languages[lang] = language_summary(
             snakemake.params.experiments, metrics, best, comparison, provenance, baselines

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nusax_lstm.jobs import logged
+from nusax_lstm.joblog import logged
 from nusax_lstm.keras_model import train_and_save
 from nusax_lstm.text import read_vocabulary
 

@@ -3,7 +3,7 @@
 from nusax_lstm import SPLITS
 from nusax_lstm.data import read_split
 from nusax_lstm.fileio import save_npz
-from nusax_lstm.jobs import logged
+from nusax_lstm.joblog import logged
 from nusax_lstm.text import Vectorizer, adapt, write_vocabulary
 
 with logged(snakemake):

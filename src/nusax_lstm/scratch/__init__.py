@@ -1,5 +1,6 @@
 """The trained classifier's forward pass in NumPy only: no TensorFlow on this path."""
 
-from .model import Sequential, from_export, load
+from .loader import from_export, load
+from .model import Sequential
 
 __all__ = ["Sequential", "from_export", "load"]

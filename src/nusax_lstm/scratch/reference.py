@@ -1,0 +1,110 @@
+"""The classifier's forward pass as the textbook writes it: one short function per layer,
+a plain loop over time steps, no tricks. The fast engine (model.py, scan.py) is tested
+against it; read this one first.
+
+Shapes: B texts, T steps, D input features, H units, C classes. Weights are the export's
+(`architecture.json` + `weights.npz`), laid out as Keras keeps them: an LSTM's kernel
+[D, 4H], recurrent kernel [H, 4H] and bias [4H] hold its four gates side by side in the
+order i (input), f (forget), g (cell candidate, Keras's "c"), o (output).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """[B, C] -> [B, C], rows summing to 1 (shifted by the row maximum for stability)."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def embedding(ids: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Token ids [B, T] -> vectors [B, T, D]: row `id` of the table [V, D]."""
+    return table[ids]
+
+
+def lstm(x, mask, kernel, recurrent_kernel, bias, go_backwards=False):
+    """One LSTM layer over x [B, T, D] -> outputs [B, T, H] and the final state h [B, H].
+
+    At each step t (from the last to the first with `go_backwards`):
+        z = x_t W + h U + b                          [B, 4H]
+        i = sigmoid(z_i)   f = sigmoid(z_f)   g = tanh(z_g)   o = sigmoid(z_o)
+        c = f * c + i * g
+        h = o * tanh(c)
+    Keras's mask rule: where mask[:, t] is False (padding) the state (h, c) stays as it
+    was, and so does the output (the last h).
+    """
+    batch, steps, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    h = np.zeros((batch, units), dtype=x.dtype)
+    c = np.zeros((batch, units), dtype=x.dtype)
+    outputs = np.zeros((batch, steps, units), dtype=x.dtype)
+    for t in reversed(range(steps)) if go_backwards else range(steps):
+        z = x[:, t] @ kernel + h @ recurrent_kernel + bias
+        z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)
+        i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
+        c_new = f * c + i * g
+        h_new = o * np.tanh(c_new)
+        keep = mask[:, t, None]  # [B, 1]
+        c = np.where(keep, c_new, c)
+        h = np.where(keep, h_new, h)
+        outputs[:, t] = h
+    return outputs, h
+
+
+MERGE = {
+    "concat": lambda a, b: np.concatenate([a, b], axis=-1),
+    "sum": lambda a, b: a + b,
+    "mul": lambda a, b: a * b,
+    "ave": lambda a, b: (a + b) / 2,
+}
+
+
+def bidirectional(x, mask, forward: dict, backward: dict, merge_mode: str):
+    """A forward LSTM and a backward one (reading each text from its last step to its first)
+    over the same x [B, T, D]; outputs [B, T, 2H or H] and final states, merged. The
+    backward outputs stay at the positions of the steps that produced them."""
+    out_f, h_f = lstm(x, mask, **forward)
+    out_b, h_b = lstm(x, mask, **backward, go_backwards=True)
+    merge = MERGE[merge_mode]
+    return merge(out_f, out_b), merge(h_f, h_b)
+
+
+def dense(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """x [B, D] -> x W + b [B, U]."""
+    return x @ kernel + bias
+
+
+def lstm_weights(arrays: dict, prefix: str) -> dict:
+    return {k: arrays[f"{prefix}/{k}"] for k in ("kernel", "recurrent_kernel", "bias")}
+
+
+def predict_proba(architecture: dict, arrays: dict, ids: np.ndarray) -> np.ndarray:
+    """Token ids [B, T] -> class probabilities [B, C], layer after layer as exported:
+    Embedding, then (Bi)LSTM and Dropout per layer (Dropout is the identity when
+    predicting), then Dense with a softmax. Without `mask_zero` every step counts."""
+    layers = architecture["layers"]
+    name = layers[0]["name"]
+    x = embedding(ids, arrays[f"{name}/embeddings"])
+    mask = ids != 0 if layers[0]["mask_zero"] else np.ones(ids.shape, dtype=bool)
+    for spec in layers[1:]:
+        name, kind = spec["name"], spec["type"]
+        if kind in ("LSTM", "Bidirectional"):
+            if kind == "LSTM":
+                sequence, last = lstm(x, mask, **lstm_weights(arrays, name))
+            else:
+                sides = [lstm_weights(arrays, f"{name}/{side}") for side in ("forward", "backward")]
+                sequence, last = bidirectional(x, mask, *sides, spec["merge_mode"])
+            x = sequence if spec["return_sequences"] else last
+        elif kind == "Dense":
+            x = dense(x, arrays[f"{name}/kernel"], arrays[f"{name}/bias"])
+            if spec["activation"] == "softmax":
+                x = softmax(x)
+        elif kind != "Dropout":
+            raise ValueError(f"layer {name}: type {kind} is not in the reference")
+    return x
