@@ -13,8 +13,10 @@ SRC = Path(workflow.basedir) / "src"
 # of every job (PYTHONPATH comes before site-packages, so no installed copy, editable or
 # not, shadows it; jobs inherit it locally, in conda environments and under Slurm).
 sys.path.insert(0, str(SRC))
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [str(SRC), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        [str(SRC), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    )
 )
 
 from nusax_lstm import UserError
