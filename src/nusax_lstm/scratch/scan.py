@@ -157,9 +157,15 @@ def lstm_scan(lanes: list[tuple], x: np.ndarray, packing: Packing) -> np.ndarray
 def run(lanes: list[tuple], feeds: list, x_in: np.ndarray, packing: Packing, out: np.ndarray):
     """The time loop of lstm_scan for lanes that share a join schedule, into out.
 
-    Step k updates rows :n in place. Without a mask, rows that have read only padding run
-    as one: the row after the joined ones carries their shared state, copied to rows as
-    they join.
+    Wavefront: at iteration k layer j computes its step k - j, and every layer's matmul
+    first reads the state of iteration k - 1, so layer j reads layer j-1's output of its
+    own step. Iteration k updates rows :n in place, n being the rows the *last* layer
+    still runs (rows run longest first). Earlier layers, at later steps, may run fewer:
+    for their finished rows among :n they compute values that nothing reads (the next
+    layer and the final state need those rows only at steps they ran).
+
+    Without a mask, rows that have read only padding run as one: the row after the joined
+    ones carries their shared state, copied to rows as they join.
     """
     stack, d, batch = lanes[0][0], len(lanes), packing.batch
     depth, width, last = len(stack.layers), stack.width, stack.columns[-1]
@@ -170,7 +176,7 @@ def run(lanes: list[tuple], feeds: list, x_in: np.ndarray, packing: Packing, out
     z_work = np.empty(4 * d * batch * width, dtype=x_in.dtype)
     sizes, offsets = packing.sizes.tolist(), packing.offsets.tolist()
     steps = len(sizes)
-    views, n = (0,), batch
+    n, viewed = batch, None  # viewed: the row count the views below were made for
     for k in range(steps + depth - 1 if steps else 0):
         t = k - depth + 1  # the last layer's step; layer j is at step k - j
         if shared is None:  # running rows: the most of any layer's (rows run longest first)
@@ -180,11 +186,13 @@ def run(lanes: list[tuple], feeds: list, x_in: np.ndarray, packing: Packing, out
                 h2[:, shared[k - 1] + 1 : shared[k] + 1] = h2[:, shared[k - 1], None]
                 c[:, shared[k - 1] + 1 : shared[k] + 1] = c[:, shared[k - 1], None]
             n = min(shared[k] + 1, batch)
-        if views[0] != n:  # new views only when the number of running rows changes
-            z = z_work[: 4 * d * n * width].reshape(4, d, n, width)
-            x_n = x_in[:, :, :n].transpose(1, 0, 2, 3)
-            views = (n, z, x_n, z[:3], *z, c[:, :n], h2[:, :n])
-        _, z, x_n, sigmoid, i, f, o, g, c_n, h_n = views
+        if n != viewed:  # new views only when the number of running rows changes
+            viewed = n
+            z = z_work[: 4 * d * n * width].reshape(4, d, n, width)  # gates (i, f, o, g)
+            i, f, o, g = z
+            sigmoid = z[:3]  # i, f, o: hold tanh(z / 2) until "+= 1" makes them 2 sigmoid(z)
+            x_n = x_in[:, :, :n].transpose(1, 0, 2, 3)  # the first layer's input terms
+            c_n, h_n = c[:, :n], h2[:, :n]  # the running rows' c and 2h
         for w, source, columns in zip(weights, stack.sources, stack.columns, strict=True):
             np.matmul(h_n[..., source], w, out=z[..., columns])
         if k < steps:  # the first layer's input; after the last step it is not read
