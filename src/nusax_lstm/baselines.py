@@ -25,7 +25,9 @@ def make_model(name: str, value: float, seed: int):
     return MultinomialNB(alpha=value)
 
 
-def run(texts: dict[str, list[str]], labels: dict[str, list[int]], seed: int = 0) -> dict:
+def tune_and_score(
+    texts: dict[str, list[str]], labels: dict[str, list[int]], seed: int = 0
+) -> dict:
     """Per model: the chosen hyperparameter, validation and test macro F1, the whole grid."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 

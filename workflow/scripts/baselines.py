@@ -1,7 +1,7 @@
 """TF-IDF baselines (LinearSVC, LogisticRegression, MultinomialNB) tuned on the validation split."""
 
 from nusax_lstm import SPLITS
-from nusax_lstm.baselines import run
+from nusax_lstm.baselines import tune_and_score
 from nusax_lstm.data import read_split
 from nusax_lstm.fileio import write_json
 from nusax_lstm.joblog import logged
@@ -10,7 +10,7 @@ with logged(snakemake):
     texts, labels = {}, {}
     for split, path in zip(SPLITS, snakemake.input.splits, strict=True):
         texts[split], labels[split] = read_split(path)
-    results = run(texts, labels)
+    results = tune_and_score(texts, labels)
     for name, r in results.items():
         scores = f"val {r['val_macro_f1']:.4f} test {r['test_macro_f1']:.4f}"
         print(f"{name}: {r['param']}={r['value']} {scores}")

@@ -56,7 +56,7 @@ class Sequential:
         real = ids != 0
         if embedding.mask_zero:
             packing = Packing.from_mask(real)
-        else:  # longest texts first: padding then trails the rows of a step (scan.TokenFeed)
+        else:  # longest texts first: padding then trails the rows of a step (scan.TokenInput)
             packing = Packing.from_mask(np.ones(ids.shape, dtype=bool), real.sum(axis=1))
         x = packing.pack(ids)
         if not self.fused:
@@ -78,7 +78,7 @@ class Sequential:
         per_step = int(work) * self.state_width // max(real.shape[1], 1)
         return min(most or usable_cpus(), per_step // STATE_PER_THREAD)
 
-    def _run(self, ids: np.ndarray, most: int | None) -> np.ndarray:
+    def _forward_shared(self, ids: np.ndarray, most: int | None) -> np.ndarray:
         """_forward, with the batch shared among threads when it is big enough: rows are
         independent, and thread j of k takes every k-th row by text length (equal work)."""
         real = ids != 0
@@ -106,7 +106,9 @@ class Sequential:
             raise ValueError(f"threads must be at least 1 (or None), got {threads}")
         n = len(ids)
         size = batch_size or max(n, 1)
-        chunks = [self._run(ids[i : i + size], threads) for i in range(0, max(n, 1), size)]
+        chunks = [
+            self._forward_shared(ids[i : i + size], threads) for i in range(0, max(n, 1), size)
+        ]
         return np.concatenate(chunks)
 
     def predict(

@@ -11,7 +11,7 @@ Layout, chosen so that every elementwise operation of a step is one flat loop:
   two, and the 2 is folded into the weights that read h (exact in binary floating point).
 Work follows the text: with a mask, rows that have ended leave the batch (packing);
 without one, rows that have read only padding so far run as one row (see joins), and
-padding ids need no gather (TokenFeed).
+padding ids need no gather (TokenInput).
 """
 
 from __future__ import annotations
@@ -67,15 +67,15 @@ class LSTMStack:
         return lstm_scan([(self, None)], x, packing)[:, 0]
 
 
-def feed(stack: LSTMStack, x: np.ndarray, packing: Packing, order, slot: np.ndarray):
+def lane_input(stack: LSTMStack, x: np.ndarray, packing: Packing, order, slot: np.ndarray):
     """The input of a lane that reads packed positions `order` (None: packed order), written
     a step at a time into slot [4, B, W]."""
     if stack.table is None:
-        return RowFeed(stack, x, packing, order, slot)
-    return TokenFeed(stack.table, x if order is None else x[order], packing, slot)
+        return ProjectedInput(stack, x, packing, order, slot)
+    return TokenInput(stack.table, x if order is None else x[order], packing, slot)
 
 
-class RowFeed:
+class ProjectedInput:
     """Step k's input terms projected from packed inputs, bias added a step at a time
     (no pass over [4, N, W] for it)."""
 
@@ -92,7 +92,7 @@ class RowFeed:
         np.add(rows, self.bias[:, : hi - lo], out=self.slot[:, : hi - lo])
 
 
-class TokenFeed:
+class TokenInput:
     """Step k's input terms gathered from a token table [4, V, W].
 
     Rows past the step's last non-padding id keep the padding id's row, written once, so
@@ -144,17 +144,21 @@ def lstm_scan(lanes: list[tuple], x: np.ndarray, packing: Packing) -> np.ndarray
     stack, d, batch = lanes[0][0], len(lanes), packing.batch
     last, dtype = stack.columns[-1], stack.bias.dtype
     x_in = np.empty((d, 4, batch, stack.width), dtype=dtype)
-    feeds = [feed(s, x, packing, order, slot) for (s, order), slot in zip(lanes, x_in, strict=True)]
+    inputs = [
+        lane_input(s, x, packing, order, slot) for (s, order), slot in zip(lanes, x_in, strict=True)
+    ]
     rows = len(packing.rows) if stack.return_sequences else batch
     out = np.empty((rows, d, last.stop - last.start), dtype=dtype)
     # Lanes whose rows join at different steps (see joins) run apart, each on its own rows.
-    together = all(f.joins == feeds[0].joins for f in feeds)
+    together = all(f.joins == inputs[0].joins for f in inputs)
     for group in [slice(0, d)] if together else [slice(j, j + 1) for j in range(d)]:
-        run(lanes[group], feeds[group], x_in[group], packing, out[:, group])
+        time_loop(lanes[group], inputs[group], x_in[group], packing, out[:, group])
     return out
 
 
-def run(lanes: list[tuple], feeds: list, x_in: np.ndarray, packing: Packing, out: np.ndarray):
+def time_loop(
+    lanes: list[tuple], inputs: list, x_in: np.ndarray, packing: Packing, out: np.ndarray
+):
     """The time loop of lstm_scan for lanes that share a join schedule, into out.
 
     Wavefront: at iteration k layer j computes its step k - j, and every layer's matmul
@@ -170,7 +174,7 @@ def run(lanes: list[tuple], feeds: list, x_in: np.ndarray, packing: Packing, out
     stack, d, batch = lanes[0][0], len(lanes), packing.batch
     depth, width, last = len(stack.layers), stack.width, stack.columns[-1]
     weights = [np.stack([s.weights[j] for s, _ in lanes], axis=1) for j in range(depth)]
-    orders, shared = [order for _, order in lanes], feeds[0].joins
+    orders, shared = [order for _, order in lanes], inputs[0].joins
     h2 = np.zeros((d, batch, width), dtype=x_in.dtype)  # 2h
     c = np.zeros_like(h2)
     z_work = np.empty(4 * d * batch * width, dtype=x_in.dtype)
@@ -196,8 +200,8 @@ def run(lanes: list[tuple], feeds: list, x_in: np.ndarray, packing: Packing, out
         for w, source, columns in zip(weights, stack.sources, stack.columns, strict=True):
             np.matmul(h_n[..., source], w, out=z[..., columns])
         if k < steps:  # the first layer's input; after the last step it is not read
-            for lane in feeds:
-                lane(k)
+            for lane_step in inputs:
+                lane_step(k)
         z += x_n
         np.tanh(z, out=z)
         sigmoid += 1  # 2 sigmoid
