@@ -101,7 +101,7 @@ def build_model(
     """Embedding -> (Bi)LSTM + Dropout per layer -> Dense softmax, compiled with the named
     optimizer (one of OPTIMIZERS) at `learning_rate`.
 
-    `sequence_length` None: inputs of any length (batches cut to their longest text)."""
+    `sequence_length` None: inputs of any length (splits cut to their longest text)."""
     import keras
     from keras import layers
 
