@@ -219,9 +219,8 @@ def train_and_save(
 
     `model` holds units, bidirectional, mask_zero and padding; `train` the shared settings
     (backend, embedding_dim, dropout, optimizer, learning_rate, epochs, batch_size,
-    trim_padding);
-    `out` the output paths (model, history, probs_valid, probs_test, info, and the
-    framework-free weights and architecture).
+    trim_padding); `out` the output paths (model, history, probs_valid, probs_test, info,
+    and the framework-free weights and architecture).
     """
     from . import SPLITS
     from .fileio import atomic_path, save_npy, write_json
