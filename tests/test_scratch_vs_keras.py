@@ -170,8 +170,13 @@ def test_threads_follow_the_state_updated(bidirectional, mask_zero, padding, thr
     scratch = scratch_of(model)
     monkeypatch.setattr(scratch_model, "usable_cpus", lambda: 8)
     monkeypatch.setattr(scratch_model, "STATE_PER_THREAD", 3)
-    assert scratch._threads(ids != 0, None) == threads
-    assert scratch._threads(ids != 0, 2) == min(threads, 2)
+    shares, forward = [], scratch._forward
+    monkeypatch.setattr(scratch, "_forward", lambda rows: shares.append(len(rows)) or forward(rows))
+    alone = scratch.predict_proba(ids)
+    assert len(shares) == threads and sum(shares) == 4  # the batch, split among threads
+    shares.clear()
+    assert np.allclose(scratch.predict_proba(ids, threads=2), alone, atol=1e-6)
+    assert len(shares) == min(threads, 2)  # threads= caps them
     with pytest.raises(ValueError, match="threads must be at least 1"):
         scratch.predict_proba(ids, threads=0)
 
