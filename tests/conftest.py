@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -13,6 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 MIRROR = REPO.parent / "shared" / "data" / "nusax-senti"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 CACHE = REPO / ".cache" / "jax-tests"
+VOCAB = 37  # token ids of the random test models
 
 # The tiny study of .test/config.yaml, reading the mirror by its absolute path and sharing
 # one JAX compilation cache across every test run (results do not depend on it).
@@ -62,3 +64,26 @@ def job_counts(dry_run_output: str) -> dict[str, int]:
             elif parts and parts[0] == "total":
                 break
     return counts
+
+
+def token_ids(
+    batch: int, steps: int, padding: str, seed: int = 0, vocab: int = VOCAB
+) -> np.ndarray:
+    """Random ids in [1, vocab); padding: none, end, start, all, mixed (end, some rows full and
+    some empty) or holes (zeros anywhere)."""
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(1, vocab, (batch, steps), dtype=np.int32)
+    lengths = rng.integers(0, steps + 1, batch)
+    if padding == "mixed":
+        lengths[::3] = steps
+        lengths[1::5] = 0
+    for row, n in enumerate(lengths):
+        if padding in ("end", "mixed"):
+            ids[row, n:] = 0
+        elif padding == "start":
+            ids[row, : steps - n] = 0
+    if padding == "all":
+        ids[:] = 0
+    if padding == "holes":
+        ids[rng.random(ids.shape) < 0.4] = 0
+    return ids

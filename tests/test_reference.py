@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import token_ids
 
 from nusax_lstm.scratch import from_export, reference
 
@@ -51,24 +52,6 @@ def random_export(units, merge_mode, dim, mask_zero, seed) -> tuple[dict, dict]:
     return {"layers": layers}, arrays
 
 
-def token_ids(batch: int, steps: int, padding: str, seed: int) -> np.ndarray:
-    """Random ids in [1, VOCAB) with zeros as `padding` says: end, start, holes, mixed (end
-    padding with some rows full and some empty) or none."""
-    rng = np.random.default_rng(seed)
-    ids = rng.integers(1, VOCAB, (batch, steps))
-    lengths = rng.integers(0, steps + 1, batch)
-    if padding == "mixed":
-        lengths[::3], lengths[1::4] = steps, 0
-    for row, n in enumerate(lengths):
-        if padding in ("end", "mixed"):
-            ids[row, n:] = 0
-        elif padding == "start":
-            ids[row, : steps - n] = 0
-    if padding == "holes":
-        ids[rng.random(ids.shape) < 0.4] = 0
-    return ids
-
-
 # (units, merge_mode or None for unidirectional, embedding dim, mask_zero, padding)
 CASES = [
     ((5,), None, 6, True, "end"),
@@ -91,7 +74,7 @@ CASES = [
 def test_fast_engine_equals_the_reference(case):
     units, merge_mode, dim, mask_zero, padding = case
     architecture, arrays = random_export(units, merge_mode, dim, mask_zero, seed=len(units))
-    ids = token_ids(37, 13, padding, seed=dim)
+    ids = token_ids(37, 13, padding, seed=dim, vocab=VOCAB)
     expected = reference.predict_proba(architecture, arrays, ids)
     got = from_export(architecture, arrays, dtype=np.float64).predict_proba(ids)
     assert np.allclose(expected.sum(axis=1), 1)

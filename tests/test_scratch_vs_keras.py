@@ -7,14 +7,14 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from conftest import VOCAB, token_ids  # noqa: E402
+
 from nusax_lstm import UserError  # noqa: E402
 from nusax_lstm.keras_model import build_model, export  # noqa: E402
 from nusax_lstm.scratch import from_export  # noqa: E402
 from nusax_lstm.scratch import model as scratch_model  # noqa: E402
 from nusax_lstm.scratch.layers import LSTM, Bidirectional  # noqa: E402
 from nusax_lstm.scratch.packing import Packing  # noqa: E402
-
-VOCAB = 37
 
 
 def keras_stack(units, bidirectional, merge_mode, embed_dim, steps, mask_zero, dtype):
@@ -41,27 +41,6 @@ def randomize(layer, rng):
     for w in layer.weights:
         scale = 1 / np.sqrt(w.shape[0]) if len(w.shape) == 2 and "embeddings" not in w.path else 0.5
         w.assign(rng.normal(0, scale, w.shape))
-
-
-def token_ids(batch, steps, padding, seed=0):
-    """Random ids in [1, VOCAB); padding: none, end, start, all, mixed (end, some rows full and
-    some empty) or holes (zeros anywhere)."""
-    rng = np.random.default_rng(seed)
-    ids = rng.integers(1, VOCAB, (batch, steps), dtype=np.int32)
-    lengths = rng.integers(0, steps + 1, batch)
-    if padding == "mixed":
-        lengths[::3] = steps
-        lengths[1::5] = 0
-    for row, n in enumerate(lengths):
-        if padding in ("end", "mixed"):
-            ids[row, n:] = 0
-        elif padding == "start":
-            ids[row, : steps - n] = 0
-    if padding == "all":
-        ids[:] = 0
-    if padding == "holes":
-        ids[rng.random(ids.shape) < 0.4] = 0
-    return ids
 
 
 # (units, bidirectional, merge_mode, embedding dim, steps, batch, mask_zero, padding)
