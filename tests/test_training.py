@@ -1,5 +1,5 @@
-"""Training on each Keras backend: cutting masked padding is exact, JAX runs keep TensorFlow
-out, and the local GPU cap follows the GPUs the machine shows."""
+"""Training on each Keras backend: cutting masked padding and filling the last batch are
+exact, JAX runs keep TensorFlow out, and the local GPU cap follows the GPUs the machine shows."""
 
 from __future__ import annotations
 
@@ -79,6 +79,54 @@ def test_cutting_masked_padding_changes_neither_a_training_step_nor_predictions(
     for direction in ("uni", "bi"):
         assert got[direction]["weights"] <= 1e-6 and got[direction]["probs"] <= 1e-6, direction
     assert got["tf"] == (backend == "tensorflow")  # a JAX training never loads TensorFlow
+
+
+# One epoch, dropout off, from the same weights: `fit` on filled batches against Keras's
+# plain fit on the same rows in the same order (45 = 16 + 16 + a short 13); the history
+# (train and validation), the weights, and predictions in filled batches.
+FILLED = """
+import json, sys
+import numpy as np
+from nusax_lstm.keras_model import build_model, configure_keras
+
+configure_keras(sys.argv[1], threads=1, seed=3)
+from nusax_lstm.keras_training import FilledBatches, fit, predict
+
+rng = np.random.default_rng(1)
+x = rng.integers(0, 50, (45, 9)).astype("int32")  # zeros too: holes under the mask
+y = rng.integers(0, 3, 45)
+data = {"x_train": x, "y_train": y, "x_valid": x[:7], "y_valid": y[:7]}
+filled = build_model(50, None, (5,), True, 8, 0.0, True, 0.01)
+plain = build_model(50, None, (5,), True, 8, 0.0, True, 0.01)
+plain.set_weights(filled.get_weights())
+batches = FilledBatches(x, y, 16, seed=5)
+batches.shuffle()
+order = batches.order
+ours = fit(filled, data, 1, 16, 5, 4)
+theirs = plain.fit(
+    x[order], y[order], batch_size=16, epochs=1, shuffle=False,
+    validation_data=(x[:7], y[:7]), verbose=0,
+).history
+pairs = zip(filled.get_weights(), plain.get_weights())
+result = {
+    "keys": sorted(ours),
+    "history": max(abs(ours[k][0] - theirs[k][0]) for k in ours),
+    "weights": max(float(np.abs(a - b).max()) for a, b in pairs),
+    "probs": float(np.abs(predict(filled, x[:7], 4) - filled.predict(x[:7], verbose=0)).max()),
+}
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_filled_batches_train_as_keras_fit_on_the_short_batch(backend):
+    result = subprocess.run(
+        [sys.executable, "-c", FILLED, backend], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    got = json.loads(result.stdout.splitlines()[-1])
+    assert got["keys"] == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert got["history"] <= 1e-6 and got["weights"] <= 1e-6 and got["probs"] <= 1e-6, got
 
 
 GPU_CAPS = [

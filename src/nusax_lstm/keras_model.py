@@ -105,6 +105,8 @@ def build_model(
     import keras
     from keras import layers
 
+    from .keras_training import compile_model
+
     model = keras.Sequential(name="lstm_classifier")
     model.add(keras.Input(shape=(sequence_length,), dtype="int32", name="tokens"))
     model.add(layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero, name="embedding"))
@@ -113,10 +115,8 @@ def build_model(
         model.add(layers.Bidirectional(lstm, name=f"bidirectional_{i}") if bidirectional else lstm)
         model.add(layers.Dropout(dropout, name=f"dropout_{i}"))
     model.add(layers.Dense(num_classes, activation="softmax", name="dense_output"))
-    model.compile(
-        optimizer=getattr(keras.optimizers, OPTIMIZERS[optimizer])(learning_rate=learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+    compile_model(
+        model, getattr(keras.optimizers, OPTIMIZERS[optimizer])(learning_rate=learning_rate)
     )
     return model
 
@@ -130,20 +130,6 @@ def trim(ids: np.ndarray) -> np.ndarray:
     """
     used = np.flatnonzero(ids.any(axis=0))
     return ids[:, : int(used[-1]) + 1 if used.size else 1]
-
-
-def fit(model: Any, data: dict[str, np.ndarray], epochs: int, batch_size: int) -> dict[str, list]:
-    """Train with the validation split monitored; the per-epoch history as plain floats."""
-    history = model.fit(
-        data["x_train"],
-        data["y_train"],
-        validation_data=(data["x_valid"], data["y_valid"]),
-        validation_batch_size=len(data["x_valid"]),  # one batch: one shape to compile
-        epochs=epochs,
-        batch_size=batch_size,
-        verbose=2,
-    )
-    return {key: [float(v) for v in values] for key, values in history.history.items()}
 
 
 def lstm_spec(layer: Any) -> dict:
@@ -226,11 +212,22 @@ def train_and_save(
     from .fileio import atomic_path, save_npy, write_json
     from .text import pad
 
+    # Keras imports scikit-learn and matplotlib when installed, for wrappers and plots
+    # that training never uses (2 s a job): a None entry makes the import fail, as if absent.
+    for unused in ("sklearn", "matplotlib"):
+        sys.modules.setdefault(unused, None)
     device = configure_keras(train["backend"], threads, seed, compile_cache)
-    x = {split: pad(sequences[f"x_{split}"], model["padding"]) for split in SPLITS}
-    # Valid and test are predicted in one batch: one shape, one compilation.
-    x["evaluation"] = np.concatenate([x["valid"], x["test"]])
-    steps = x["train"].shape[1]
+    from .keras_training import fit, predict
+
+    padded = {split: pad(sequences[f"x_{split}"], model["padding"]) for split in SPLITS}
+    steps = padded["train"].shape[1]
+    n_valid = len(padded["valid"])
+    # Valid and test go through one prediction program (one input shape): valid after
+    # each epoch, both at the end, in batches of the valid split's size.
+    x = {
+        "train": padded["train"],
+        "evaluation": np.concatenate([padded["valid"], padded["test"]]),
+    }
     # Trailing padding is cut only where it is masked; unmasked models read all of it.
     trimmed = train["trim_padding"] and model["mask_zero"] and model["padding"] == "post"
     if trimmed:
@@ -248,12 +245,12 @@ def train_and_save(
     )
     keras_model.summary(print_fn=log.info)
     log.info("steps read: %s of %d", {name: ids.shape[1] for name, ids in x.items()}, steps)
-    data = {f"x_{split}": x[split] for split in SPLITS}
-    data |= {f"y_{split}": sequences[f"y_{split}"] for split in SPLITS}
-    history = fit(keras_model, data, train["epochs"], train["batch_size"])
-    probs = keras_model.predict(x["evaluation"], batch_size=len(x["evaluation"]), verbose=0)
-    save_npy(out["probs_valid"], probs[: len(x["valid"])])
-    save_npy(out["probs_test"], probs[len(x["valid"]) :])
+    data = {"x_train": x["train"], "y_train": sequences["y_train"]}
+    data |= {"x_valid": x["evaluation"][:n_valid], "y_valid": sequences["y_valid"]}
+    history = fit(keras_model, data, train["epochs"], train["batch_size"], seed, n_valid)
+    probs = predict(keras_model, x["evaluation"], n_valid)
+    save_npy(out["probs_valid"], probs[:n_valid])
+    save_npy(out["probs_test"], probs[n_valid:])
     write_json(out["history"], history)
     info = {
         "params": keras_model.count_params(),

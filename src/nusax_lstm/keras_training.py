@@ -1,0 +1,115 @@
+"""Keras training with one input shape per compiled program.
+
+XLA compiles a program per input shape (on CPU about 4 s for a training step). A plain
+`model.fit` compiles four: the training step for full batches and for the remainder
+(500 = 15 x 32 + 20), the validation step, and the prediction step. Here there are two:
+the training step, on batches all filled to `batch_size` with zero-weight rows, and the
+prediction step, which also scores the validation split. Import after `configure_keras`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+
+# Keras's clip of probabilities before the log in sparse categorical cross-entropy.
+EPSILON = keras.config.epsilon()
+
+
+class FilledBatches(keras.utils.PyDataset):
+    """(x, y, sample_weight) batches of `batch_size` rows in a seeded order, drawn anew by
+    `shuffle` (at each epoch's start, as `fit(shuffle=True)` on arrays). The last batch is
+    filled up with rows of padding that weigh 0: with a loss reduced by
+    `mean_with_sample_weight` it trains exactly as the short batch would, and every step
+    has one shape."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> None:
+        super().__init__()
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.order = np.arange(len(x))  # until the first shuffle (Keras peeks at a batch)
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        fill = self.batch_size - len(rows)
+        weight = np.ones(len(rows), dtype="float32")
+        x, y = self.x[rows], self.y[rows]
+        return np.pad(x, ((0, fill), (0, 0))), np.pad(y, (0, fill)), np.pad(weight, (0, fill))
+
+    def shuffle(self) -> None:
+        self.order = self.rng.permutation(len(self.x))
+
+
+def compile_model(model: Any, optimizer: Any) -> None:
+    """Sparse categorical cross-entropy averaged over the real rows of each batch; the
+    epoch's loss and accuracy as means over texts (Keras's own loss tracker would count
+    a filled batch as `batch_size` texts)."""
+    loss = keras.losses.SparseCategoricalCrossentropy(reduction="mean_with_sample_weight")
+    model.compile(
+        optimizer=optimizer,
+        loss=loss,
+        weighted_metrics=[
+            keras.metrics.SparseCategoricalCrossentropy(name="text_loss"),
+            keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
+        ],
+    )
+
+
+def predict(model: Any, x: np.ndarray, batch_size: int) -> np.ndarray:
+    """Class probabilities [N, classes] in batches of `batch_size` rows, the last one
+    filled with padding rows (their predictions dropped): one shape, one compilation."""
+    fill = -len(x) % batch_size
+    probs = model.predict(np.pad(x, ((0, fill), (0, 0))), batch_size=batch_size, verbose=0)
+    return probs[: len(x)]
+
+
+def loss_and_accuracy(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Mean sparse categorical cross-entropy of probabilities [N, C] (clipped as Keras
+    clips them) and accuracy."""
+    p = np.clip(probs / probs.sum(axis=1, keepdims=True), EPSILON, 1 - EPSILON)
+    loss = -np.log(p[np.arange(len(labels)), labels]).mean()
+    return float(loss), float((probs.argmax(axis=1) == labels).mean())
+
+
+class EpochScores(keras.callbacks.Callback):
+    """At each epoch's end: the loss as the mean over training texts, and val_loss and
+    val_accuracy from the validation split's predicted probabilities (in batches of
+    `batch_size`: the prediction step's shape)."""
+
+    def __init__(self, x_valid: np.ndarray, y_valid: np.ndarray, batch_size: int) -> None:
+        super().__init__()
+        self.x_valid, self.y_valid, self.batch_size = x_valid, y_valid, batch_size
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs if logs is not None else {}
+        logs["loss"] = logs.pop("text_loss")
+        probs = predict(self.model, self.x_valid, self.batch_size)
+        logs["val_loss"], logs["val_accuracy"] = loss_and_accuracy(probs, self.y_valid)
+
+
+def fit(
+    model: Any,
+    data: dict[str, np.ndarray],
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    predict_batch: int,
+) -> dict[str, list]:
+    """Train on data's x_train/y_train, scoring x_valid/y_valid after each epoch; the
+    per-epoch history (loss, accuracy, val_loss, val_accuracy) as plain floats."""
+    batches = FilledBatches(data["x_train"], data["y_train"], batch_size, seed)
+    # A callback, not PyDataset.on_epoch_begin: Keras also calls that to peek at a batch.
+    shuffle = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: batches.shuffle())
+    history = model.fit(
+        batches,
+        epochs=epochs,
+        shuffle=False,  # the rows' order is the batches' own (Keras would shuffle batches)
+        callbacks=[shuffle, EpochScores(data["x_valid"], data["y_valid"], predict_batch)],
+        verbose=2,
+    )
+    return {key: [float(v) for v in values] for key, values in history.history.items()}
