@@ -4,15 +4,16 @@
                                   [--levers]
 
 Runs, one after another on this machine: (a) the notebook's training as written
-(`benchmarks/notebook.py`: TensorFlow, no mask, 8 trainings in one process), (b) the study
-at the notebook's size (config.yaml with `train.seeds: [42]`: 8 trainings) in a fresh
-working directory (no results, no compilation cache), then a no-op rerun of it, and (c)
-unless --no-full, the full default study (config.yaml as it is) in another fresh
-directory. Prints the walls, the ratio (b)/(a), the peak memory of each run (all its
-processes together, sampled), and per rule the jobs' summed seconds and largest memory
-from Snakemake's benchmark files. With --levers, (b) runs again with one lever undone at
-a time: trainings one at a time (--resources gpu=1), TensorFlow instead of JAX, no
-trimmed padding; and with the compilation cache warm (the trainings of (b) forced again).
+(`benchmarks/notebook.py`: TensorFlow, no mask, 8 trainings in one process), (b) the
+study at the notebook's size (config.yaml with `train.seeds: [42]` and the experiments in
+NOTEBOOK_SIZE: 8 trainings) in a fresh working directory (no results, no compilation
+cache), then a no-op rerun of it, and (c) unless --no-full, the full default study
+(config.yaml as it is) in another fresh directory. Prints the walls, the ratio (b)/(a),
+the peak memory of each run (all its processes together, sampled), and per rule the jobs'
+summed seconds and largest memory from Snakemake's benchmark files. With --levers, (b)
+runs again with one lever undone at a time: trainings one at a time (--resources gpu=1),
+TensorFlow instead of JAX, no trimmed padding; and with the compilation cache warm (the
+trainings of (b) forced again).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ import psutil
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+# The notebook's three experiments, and the padding study that fixes its unmasked models
+NOTEBOOK_SIZE = ("layers", "units", "direction", "padding")
 
 
 def cpu_model() -> str:
@@ -82,16 +85,18 @@ def snakemake(workdir: Path, cores: int, *args: str) -> list[str]:
 
 
 def study(
-    seeds: list[int] | None, data: Path, cores: int, train: dict | None = None, *args: str
+    notebook_size: bool, data: Path, cores: int, train: dict | None = None, *args: str
 ) -> tuple[Path, float, float]:
-    """The pipeline in a fresh directory (`train` overrides that config section, `args` go
-    to snakemake): that directory, its wall and peak memory."""
+    """The pipeline in a fresh directory, at the notebook's size or as config.yaml says
+    (`train` overrides that config section, `args` go to snakemake): that directory, its
+    wall and peak memory."""
     workdir = Path(tempfile.mkdtemp(prefix="study-"))
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["data"]["mirrors"] = [str(data)]
     config["train"] |= train or {}
-    if seeds:
-        config["train"]["seeds"] = seeds
+    if notebook_size:
+        config["train"]["seeds"] = [42]
+        config["experiments"] = {e: config["experiments"][e] for e in NOTEBOOK_SIZE}
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     wall, peak = timed(snakemake(workdir, cores, *args), workdir)
     return workdir, wall, peak
@@ -141,7 +146,7 @@ def main() -> None:
         f"(a) notebook script, 8 trainings: {notebook:7.1f} s, peak {notebook_peak:5.0f} MiB",
         flush=True,
     )
-    small, wall, peak = study([42], data, args.cores)
+    small, wall, peak = study(True, data, args.cores)
     print(
         f"(b) study, notebook's size (seed 42): {wall:7.1f} s, peak {peak:5.0f} MiB",
         flush=True,
@@ -157,12 +162,12 @@ def main() -> None:
             ("padding not trimmed", {"trim_padding": False}, []),
         ]
         for name, train, extra in levers:
-            _, wall, _ = study([42], data, args.cores, train, *extra)
+            _, wall, _ = study(True, data, args.cores, train, *extra)
             print(f"    (b) with {name}: {wall:7.1f} s, ratio {wall / notebook:.2f}", flush=True)
         warm, _ = timed(snakemake(small, args.cores, "--forcerun", "train"), small)
         print(f"    (b) again, compilation cache warm: {warm:7.1f} s, ratio {warm / notebook:.2f}")
     if not args.no_full:
-        full, wall, peak = study(None, data, args.cores)
+        full, wall, peak = study(False, data, args.cores)
         print(f"(c) full default study: {wall:7.1f} s ({wall / 60:.1f} min), peak {peak:5.0f} MiB")
         show_rules(full)
 

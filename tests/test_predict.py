@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO
 
 from nusax_lstm.data import read_folder
+from nusax_lstm.ensemble import average
 from nusax_lstm.text import Vectorizer, adapt, read_vocabulary
 
 keras = pytest.importorskip("keras")
@@ -65,24 +66,49 @@ def test_vectorizer_equals_keras(fitted, group):
     assert np.array_equal(got, expected)
 
 
+def export_folder(folder, vocabulary, models: list) -> None:
+    """Models of one architecture exported as the pipeline exports them: one model, or
+    several as a seed ensemble (members seed0, seed1, ...)."""
+    from nusax_lstm.export import export_model
+    from nusax_lstm.keras_model import save_export
+
+    runs = {}
+    for i, model in enumerate(models):
+        run = {"model": folder / f"run{i}.keras", "weights": folder / f"run{i}.npz"}
+        run["architecture"] = folder / f"run{i}.json"
+        model.save(run["model"])
+        save_export(model, 100, "post", run)
+        runs[f"seed{i}"] = run
+    names = ("keras", "weights", "architecture", "vocabulary")
+    files = ("keras", "weights.npz", "architecture.json", "vocabulary.txt")
+    out = {key: str(folder / name) for key, name in zip(names, files, strict=True)}
+    export_model(runs, vocabulary, {"config_id": "bilstm-8-4"}, out)
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["one model", "seed ensemble"])
+def exported(request, tmp_path_factory, fitted):
+    """A small trained-shape model exported (or two, as an ensemble), and the Keras models."""
+    from nusax_lstm.keras_model import build_model
+
+    vocabulary = fitted[0].get_vocabulary()
+    models = [
+        build_model(len(vocabulary), 100, (8, 4), True, 16, 0.3, True, 1e-3)
+        for _ in range(request.param)
+    ]
+    folder = tmp_path_factory.mktemp("export")
+    export_folder(folder, vocabulary, models)
+    return folder, models
+
+
 @pytest.fixture(scope="module")
 def model_folder(tmp_path_factory, fitted):
-    """A small trained-shape model exported as the pipeline exports it."""
-    from nusax_lstm.export import export_run
-    from nusax_lstm.keras_model import build_model, save_export
+    """One exported model and its Keras model."""
+    from nusax_lstm.keras_model import build_model
 
-    layer, _ = fitted
-    vocabulary = layer.get_vocabulary()
+    vocabulary = fitted[0].get_vocabulary()
     model = build_model(len(vocabulary), 100, (8, 4), True, 16, 0.3, True, 1e-3)
     folder = tmp_path_factory.mktemp("export")
-    run = {"model": folder / "model.keras", "weights": folder / "run.npz"}
-    run["architecture"] = folder / "run.json"
-    model.save(run["model"])
-    save_export(model, 100, "post", run)
-    names = ("keras_weights", "weights", "architecture", "vocabulary")
-    files = ("model.weights.h5", "weights.npz", "architecture.json", "vocabulary.txt")
-    out = {key: str(folder / name) for key, name in zip(names, files, strict=True)}
-    export_run(run, vocabulary, {"config_id": "bilstm-8-4"}, out)
+    export_folder(folder, vocabulary, [model])
     return folder, model
 
 
@@ -102,8 +128,9 @@ def cli(*args, stdin=b""):
     )
 
 
-def test_predict_matches_keras_on_texts(model_folder, fitted):
-    folder, model = model_folder
+def test_predict_matches_keras_on_texts(exported, fitted):
+    """One model, and a seed ensemble (Keras's probabilities averaged over its members)."""
+    folder, models = exported
     texts = [*fitted[1]["test"][:20], *TRICKY]
     source = folder / "texts.csv"
     rows = "".join(f'"{t.replace(chr(34), chr(34) * 2)}"\n' for t in texts)
@@ -112,7 +139,8 @@ def test_predict_matches_keras_on_texts(model_folder, fitted):
     assert result.returncode == 0, result.stderr.decode()
     lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert [line["text"] for line in lines] == texts
-    expected = model.predict(fitted[0](np.array(texts, dtype=object)), verbose=0)
+    ids = fitted[0](np.array(texts, dtype=object))
+    expected = average([model.predict(ids, verbose=0) for model in models])
     got = np.array([list(line["probabilities"].values()) for line in lines])
     assert np.abs(got - expected).max() <= 1e-5
     assert [line["label"] for line in lines] == [
@@ -200,11 +228,22 @@ def test_architecture_without_a_field_is_refused(model_folder, tmp_path):
     assert "field 'padding' missing" in result.stderr.decode()
 
 
-def test_exported_keras_weights_load_into_keras(model_folder):
+def test_exported_keras_weights_load_into_keras(exported):
     from nusax_lstm.keras_model import build_model
 
-    folder, model = model_folder
-    twin = build_model(model.layers[0].input_dim, 100, (8, 4), True, 16, 0.3, True, 1e-3)
-    twin.load_weights(folder / "model.weights.h5")
-    ids = np.random.default_rng(0).integers(0, model.layers[0].input_dim, (5, 100))
-    assert np.array_equal(twin.predict(ids, verbose=0), model.predict(ids, verbose=0))
+    folder, models = exported
+    for i, model in enumerate(models):
+        twin = build_model(model.layers[0].input_dim, 100, (8, 4), True, 16, 0.3, True, 1e-3)
+        twin.load_weights(folder / "keras" / f"seed{i}.weights.h5")
+        ids = np.random.default_rng(0).integers(0, model.layers[0].input_dim, (5, 100))
+        assert np.array_equal(twin.predict(ids, verbose=0), model.predict(ids, verbose=0))
+
+
+def test_an_ensemble_export_loads_as_its_members(exported):
+    from nusax_lstm.scratch import load
+
+    folder, models = exported
+    loaded = load(folder)
+    members = getattr(loaded, "members", [loaded])
+    assert len(members) == len(models)
+    assert loaded.count_params() == sum(model.count_params() for model in models)

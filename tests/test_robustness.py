@@ -175,7 +175,7 @@ def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path, 
     files = [
         "summary.json",
         "summary.md",
-        *(f"ind/models/{c}/seed7/{name}" for c in ("lstm-8", "bilstm-8-4") for name in STABLE),
+        *(f"ind/models/{c}/seed7/{name}" for c in ("lstm-8", "bilstm-8-4-es") for name in STABLE),
         "ind/vectorized/sequences.npz",
         "ind/vectorized/vocabulary.txt",
         "ind/best/best.json",
@@ -189,7 +189,7 @@ def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path, 
     assert (mismatch, errors) == ([], [])
     results = runs["1"] / "ind"
     assert json.loads((results / "comparison.json").read_text())["max_abs_prob_diff"] <= 1e-5
-    for config_id in ("lstm-8", "bilstm-8-4"):
+    for config_id in ("lstm-8", "bilstm-8-4-es"):
         run = results / "models" / config_id / "seed7"
         assert json.loads((run / "info.json").read_text())["backend"] == backend
         other = next(b for b in BACKENDS if b != backend)

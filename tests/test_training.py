@@ -102,13 +102,14 @@ plain.set_weights(filled.get_weights())
 batches = FilledBatches(x, y, 16, seed=5)
 batches.shuffle()
 order = batches.order
-ours = fit(filled, data, 1, 16, 5, 4)
+ours, kept = fit(filled, data, 1, 16, 5, 4)
 theirs = plain.fit(
     x[order], y[order], batch_size=16, epochs=1, shuffle=False,
     validation_data=(x[:7], y[:7]), verbose=0,
 ).history
 pairs = zip(filled.get_weights(), plain.get_weights())
 result = {
+    "kept": kept,
     "keys": sorted(ours),
     "history": max(abs(ours[k][0] - theirs[k][0]) for k in ours),
     "weights": max(float(np.abs(a - b).max()) for a, b in pairs),
@@ -125,8 +126,45 @@ def test_filled_batches_train_as_keras_fit_on_the_short_batch(backend):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     got = json.loads(result.stdout.splitlines()[-1])
-    assert got["keys"] == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert got["keys"] == ["accuracy", "loss", "val_accuracy", "val_loss"] and got["kept"] == 1
     assert got["history"] <= 1e-6 and got["weights"] <= 1e-6 and got["probs"] <= 1e-6, got
+
+
+# Early stopping on noise (random labels, a high learning rate): validation loss rises
+# soon, training stops, and the model holds the best epoch's weights: its validation loss
+# now is the one the history recorded for that epoch.
+STOPPING = """
+import json, sys
+import numpy as np
+from nusax_lstm.keras_model import build_model, configure_keras
+
+configure_keras(sys.argv[1], threads=1, seed=3)
+from nusax_lstm.keras_training import fit, loss_and_accuracy, predict
+
+rng = np.random.default_rng(2)
+x = rng.integers(1, 40, (64, 6)).astype("int32")
+y = rng.integers(0, 3, 64)
+data = {"x_train": x[:48], "y_train": y[:48], "x_valid": x[48:], "y_valid": y[48:]}
+model = build_model(40, None, (8,), False, 8, 0.0, True, 0.05)
+stopping = {"monitor": "val_loss", "patience": 2}
+history, kept = fit(model, data, 12, 16, 5, 16, stopping)
+now = loss_and_accuracy(predict(model, x[48:], 16), y[48:])[0]
+print(json.dumps({"history": history["val_loss"], "kept": kept, "now": now}))
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_early_stopping_stops_and_keeps_the_best_epochs_weights(backend):
+    result = subprocess.run(
+        [sys.executable, "-c", STOPPING, backend], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    got = json.loads(result.stdout.splitlines()[-1])
+    val_loss = got["history"]
+    assert len(val_loss) < 12  # stopped early
+    assert got["kept"] == 1 + int(np.argmin(val_loss)) < len(val_loss)
+    assert len(val_loss) - got["kept"] == 2  # patience: two epochs without improvement
+    assert got["now"] == pytest.approx(val_loss[got["kept"] - 1], abs=1e-6)
 
 
 GPU_CAPS = [

@@ -22,10 +22,10 @@ from nusax_lstm.selection import select_best
 from nusax_lstm.text import pad
 
 
-def test_default_config_has_eleven_names_and_eight_networks():
+def test_default_config_has_fifteen_names_and_ten_networks():
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     named = expand(config["experiments"], config["train"])
-    assert sum(len(n) for n in named.values()) == 11
+    assert sum(len(n) for n in named.values()) == 15
     ids = unique_configs(config["experiments"], config["train"])
     assert list(ids) == [
         "lstm-64",
@@ -36,12 +36,15 @@ def test_default_config_has_eleven_names_and_eight_networks():
         "bilstm-64-32",
         "lstm-64-32-nomask",
         "lstm-64-32-nomask-pre",
+        "lstm-64-32-es",
+        "bilstm-64-32-es",
     ]
     assert (
         named["layers"]["2 Layers"].id
         == named["units"]["Medium (64, 32)"].id
         == named["direction"]["Unidirectional"].id
         == named["padding"]["End padding, mask"].id
+        == named["schedule"]["Uni, 10 epochs"].id
     )
 
 
@@ -70,6 +73,7 @@ def test_config_id_depends_on_hyperparameters_only():
     assert ModelConfig((64, 32), True).id == "bilstm-64-32"
     assert ModelConfig((64, 32), False).id != ModelConfig((64, 32), True).id
     assert ModelConfig((8,), False, mask_zero=False, padding="pre").id == "lstm-8-nomask-pre"
+    assert ModelConfig((8,), True, early_stopping=True).id == "bilstm-8-es"
 
 
 def test_config_defaults_come_from_the_train_section():
@@ -77,6 +81,8 @@ def test_config_defaults_come_from_the_train_section():
     named = expand(entries, {"mask_zero": False, "padding": "pre"})["e"]
     assert (named["a"].mask_zero, named["a"].padding) == (False, "pre")
     assert named["b"].id == "lstm-4-pre"
+    stopping = expand(entries, {"early_stopping": {"enabled": True}})["e"]
+    assert stopping["a"].early_stopping and stopping["a"].id == "lstm-4-es"
     with pytest.raises(UserError, match=r"experiments.e\[0\].padding: 'middle'"):
         expand({"e": [{"name": "a", "units": [4], "padding": "middle"}]})
 

@@ -6,6 +6,8 @@ import copy
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -45,12 +47,12 @@ def test_summary_is_sane(tiny_run, lang):
     assert summary["language"] == lang
     configs = summary["experiments"]["tiny"]
     assert set(configs) == {"Uni", "Bi"}
-    assert {c["config_id"] for c in configs.values()} == {"lstm-8", "bilstm-8-4"}
+    assert {c["config_id"] for c in configs.values()} == {"lstm-8", "bilstm-8-4-es"}
     for c in configs.values():
         assert 0 <= c["val_macro_f1"] <= 1 and 0 <= c["test_macro_f1"] <= 1
         assert c["params"] > 0
     best = summary["best"]
-    assert best["config_id"] in {"lstm-8", "bilstm-8-4"} and best["metric"] == "val_macro_f1"
+    assert best["config_id"] in {"lstm-8", "bilstm-8-4-es"} and best["metric"] == "val_macro_f1"
     assert best["value"] == max(c["val_macro_f1"] for c in configs.values())
     comparison = summary["comparison"]
     assert comparison["agreement"] == 1.0
@@ -58,6 +60,17 @@ def test_summary_is_sane(tiny_run, lang):
     assert comparison["keras_macro_f1"] == comparison["scratch_macro_f1"] == best["test_macro_f1"]
     assert set(summary["baselines"]) == {"LinearSVC", "LogisticRegression", "MultinomialNB"}
     assert all(0 <= b["test_macro_f1"] <= 1 for b in summary["baselines"].values())
+    # intervals hold their score (one seed: the config's mean is that seed's F1)
+    for r in [*configs.values(), *summary["baselines"].values()]:
+        low, high = r["test_interval"]
+        assert low <= r["test_macro_f1"] <= high
+    (test,) = summary["tests"]["tiny"]  # the best on validation against the other
+    assert test["model"] == best["config_id"] and 0 < test["p"] <= 1
+    versus = summary["selected_vs_baseline"]
+    assert versus["model"] == best["config_id"]
+    assert versus["against"] == max(
+        summary["baselines"], key=lambda n: summary["baselines"][n]["val_macro_f1"]
+    )
 
 
 def test_summary_keeps_the_single_language_contract_at_the_top(tiny_run):
@@ -67,6 +80,7 @@ def test_summary_keeps_the_single_language_contract_at_the_top(tiny_run):
     markdown = (tiny_run / "results" / "summary.md").read_text()
     assert "## Language: ind" in markdown and "## Language: jav" in markdown
     assert "tiny: " in markdown and "one seed only" in markdown
+    assert "95 % interval" in markdown and "Against the baseline best on validation" in markdown
 
 
 def test_probabilities_and_provenance(tiny_run):
@@ -90,9 +104,12 @@ def test_probabilities_and_provenance(tiny_run):
     history = read(tiny_run, "results/ind/models/lstm-8/seed7/history.json")
     assert set(history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 1 for v in history.values())
+    info = read(tiny_run, "results/ind/models/bilstm-8-4-es/seed7/info.json")
+    assert info["early_stopping"] == {"monitor": "val_loss", "patience": 3}
+    assert info["epochs_trained"] == info["epoch_kept"] == 1
     architecture = read(tiny_run, "results/ind/best/export/architecture.json")
     assert architecture["mask_zero"] is True and architecture["sequence_length"] == 40
-    assert (lang / "best" / "export" / "model.weights.h5").stat().st_size > 0
+    assert (lang / "best" / "export" / "keras" / "seed7.weights.h5").stat().st_size > 0
     comparison = (lang / "comparison.md").read_text()
     assert "agreement: 400/400 (100.00 %)" in comparison
 
@@ -141,6 +158,7 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
         "train",
         "evaluate",
         "select_best",
+        "statistics",
         "export_weights",
         "scratch_inference",
         "compare",
@@ -151,6 +169,46 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
     assert job_counts(result.stdout) == expected
     for lang in ("ind", "jav"):
         assert f"results/{lang}/models/lstm-6/seed7/model.keras" in result.stdout
+
+
+def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mirror):
+    """Two seeds, ensembles only as candidates: the ensemble's probabilities are its runs'
+    mean, it is exported whole, and the NumPy engine (and `nusax-lstm predict`) runs it as
+    Keras's members do on average."""
+    config = copy.deepcopy(TINY_CONFIG)
+    config["data"] = {"languages": ["ind"], "mirrors": [str(mirror)]}
+    config["train"]["seeds"] = [7, 8]
+    config["experiments"] = {"tiny": config["experiments"]["tiny"][:1]}
+    config["selection"] = {"candidates": ["ensembles"]}
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-5000:]
+    best = read(tmp_path, "results/ind/best/best.json")
+    assert (best["config_id"], best["seed"], best["members"]) == ("lstm-8-ensemble", None, [7, 8])
+    models = tmp_path / "results" / "ind" / "models" / "lstm-8"
+    runs = [np.load(models / f"seed{s}" / "probs_test.npy") for s in (7, 8)]
+    assert np.allclose(np.load(models / "ensemble" / "probs_test.npy"), np.mean(runs, axis=0))
+    export = tmp_path / "results" / "ind" / "best" / "export"
+    assert read(tmp_path, "results/ind/best/export/architecture.json")["members"] == [
+        "seed7",
+        "seed8",
+    ]
+    assert sorted(p.name for p in (export / "keras").glob("*.h5")) == [
+        "seed7.weights.h5",
+        "seed8.weights.h5",
+    ]
+    comparison = read(tmp_path, "results/ind/comparison.json")
+    assert comparison["agreement"] == 1.0 and comparison["max_abs_prob_diff"] <= 1e-5
+    summary = read(tmp_path, "results/summary.json")
+    assert summary["ensembles"]["lstm-8-ensemble"]["members"] == [7, 8]
+    assert "lstm-8-ensemble" in (tmp_path / "results" / "summary.md").read_text()
+    predicted = subprocess.run(
+        [sys.executable, "-m", "nusax_lstm.cli", "predict", str(export), "Enak sekali!"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert predicted.returncode == 0, predicted.stderr
 
 
 def test_jobs_import_the_package_of_the_checkout_they_run_from(tmp_path, mirror):
@@ -186,6 +244,7 @@ def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirr
             c.get("bidirectional", False),
             c.get("mask_zero", True),
             c.get("padding", "post"),
+            c.get("early_stopping", False),
         )
         for c in named
     }
@@ -193,6 +252,7 @@ def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirr
     counts = job_counts(result.stdout)
     assert counts["train"] == len(networks) * seeds < len(named) * seeds  # names share runs
     assert counts["plot_experiment"] == len(config["experiments"])
+    assert counts["ensemble"] == len(networks)  # one seed ensemble per network
 
 
 CONFIG_ERRORS = [
@@ -224,6 +284,13 @@ CONFIG_ERRORS = [
     ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
     ("backend", lambda c: c["train"].update(backend="theano"), "backend"),
     ("trim_padding", lambda c: c["train"].update(trim_padding="yes"), "trim_padding"),
+    ("patience 0", lambda c: c["train"].update(early_stopping={"patience": 0}), "patience"),
+    ("resamples", lambda c: c.update(statistics={"resamples": 10}), "resamples"),
+    (
+        "ensembles of one seed",
+        lambda c: c.update(selection={"candidates": ["ensembles"]}),
+        "needs at least two train.seeds",
+    ),
 ]
 
 

@@ -28,7 +28,8 @@ def make_model(name: str, value: float, seed: int):
 def tune_and_score(
     texts: dict[str, list[str]], labels: dict[str, list[int]], seed: int = 0
 ) -> dict:
-    """Per model: the chosen hyperparameter, validation and test macro F1, the whole grid."""
+    """Per model: the chosen hyperparameter, validation and test macro F1, the whole grid,
+    and the test predictions."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
@@ -44,12 +45,14 @@ def tune_and_score(
                 model,
             )
         chosen = max(values, key=lambda v: scores[v])
+        test_predictions = models[chosen].predict(x["test"])
         results[name] = {
             "features": "tf-idf word 1-2-grams",
             "param": param,
             "value": chosen,
             "val_macro_f1": scores[chosen],
-            "test_macro_f1": macro_f1(labels["test"], models[chosen].predict(x["test"])),
+            "test_macro_f1": macro_f1(labels["test"], test_predictions),
             "grid": {str(v): s for v, s in scores.items()},
+            "test_predictions": test_predictions.tolist(),
         }
     return results

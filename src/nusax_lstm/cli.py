@@ -47,10 +47,10 @@ def predict(args: argparse.Namespace) -> None:
     fields = ("vocabulary", "sequence_length", "padding", "labels")
     architecture = read_architecture(folder, fields)
     vocabulary = read_vocabulary(folder / architecture["vocabulary"])
-    if len(vocabulary) != model.layers[0].embeddings.shape[0]:
+    embedded = architecture["layers"][0]["input_dim"]  # load() checked the arrays against it
+    if len(vocabulary) != embedded:
         raise UserError(
-            f"{folder}: vocabulary has {len(vocabulary)} tokens, "
-            f"the embedding {model.layers[0].embeddings.shape[0]}"
+            f"{folder}: vocabulary has {len(vocabulary)} tokens, the embedding {embedded}"
         )
     texts = read_texts(args)
     if not texts:

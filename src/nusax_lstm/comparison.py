@@ -47,7 +47,8 @@ def _probs(values: list[float]) -> str:
 def comparison_markdown(comparison: dict, best: dict) -> str:
     c = comparison
     lines = [
-        f"# Keras vs from-scratch NumPy: {best['config_id']} (seed {best['seed']})",
+        f"# Keras vs from-scratch NumPy: {best['config_id']} "
+        f"(seed {', '.join(map(str, best['members']))})",
         "",
         "| | Keras | scratch |",
         "|---|---|---|",

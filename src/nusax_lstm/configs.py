@@ -19,14 +19,17 @@ class ModelConfig:
     bidirectional: bool
     mask_zero: bool = True
     padding: str = "post"
+    early_stopping: bool = False
 
     @property
     def id(self) -> str:
-        """e.g. lstm-64-32, bilstm-64-32, lstm-64-32-nomask-pre (suffixes only off the default)."""
+        """e.g. lstm-64-32, bilstm-64-32, lstm-64-32-nomask-pre, lstm-64-32-es (suffixes only
+        off the default)."""
         kind = "bilstm" if self.bidirectional else "lstm"
         mask = "" if self.mask_zero else "-nomask"
         padding = "" if self.padding == "post" else "-pre"
-        return f"{kind}-{'-'.join(map(str, self.units))}{mask}{padding}"
+        stopping = "-es" if self.early_stopping else ""
+        return f"{kind}-{'-'.join(map(str, self.units))}{mask}{padding}{stopping}"
 
 
 def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
@@ -36,18 +39,21 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
     padding = entry.get("padding", defaults.get("padding", "post"))
     if padding not in PADDINGS:
         raise UserError(f"{where}.padding: {padding!r} is not one of {list(PADDINGS)}")
+    stopping = defaults.get("early_stopping", {}).get("enabled", False)
     return ModelConfig(
         tuple(units),
         bool(entry.get("bidirectional", False)),
         bool(entry.get("mask_zero", defaults.get("mask_zero", True))),
         padding,
+        bool(entry.get("early_stopping", stopping)),
     )
 
 
 def expand(experiments: dict, defaults: dict | None = None) -> dict[str, dict[str, ModelConfig]]:
     """experiment -> display name -> config, checking names and emptiness.
 
-    `defaults` (the `train` section) supplies `mask_zero` and `padding` where a config omits them.
+    `defaults` (the `train` section) supplies `mask_zero`, `padding` and `early_stopping.enabled`
+    where a config omits them.
     """
     if not experiments:
         raise UserError("experiments: at least one experiment is required")

@@ -203,7 +203,8 @@ def train_and_save(
 ) -> None:
     """Build, train and save one model with its history, probabilities and parameter count.
 
-    `model` holds units, bidirectional, mask_zero and padding; `train` the shared settings
+    `model` holds units, bidirectional, mask_zero, padding and early_stopping (None or
+    monitor and patience); `train` the shared settings
     (backend, embedding_dim, dropout, optimizer, learning_rate, epochs, batch_size,
     trim_padding); `out` the output paths (model, history, probs_valid, probs_test, info,
     and the framework-free weights and architecture).
@@ -247,7 +248,15 @@ def train_and_save(
     log.info("steps read: %s of %d", {name: ids.shape[1] for name, ids in x.items()}, steps)
     data = {"x_train": x["train"], "y_train": sequences["y_train"]}
     data |= {"x_valid": x["evaluation"][:n_valid], "y_valid": sequences["y_valid"]}
-    history = fit(keras_model, data, train["epochs"], train["batch_size"], seed, n_valid)
+    history, epoch_kept = fit(
+        keras_model,
+        data,
+        train["epochs"],
+        train["batch_size"],
+        seed,
+        n_valid,
+        model["early_stopping"],
+    )
     probs = predict(keras_model, x["evaluation"], n_valid)
     save_npy(out["probs_valid"], probs[:n_valid])
     save_npy(out["probs_test"], probs[n_valid:])
@@ -258,6 +267,8 @@ def train_and_save(
         "device": device,
         "seed": seed,
         "sequence_length": steps,
+        "epochs_trained": len(history["loss"]),
+        "epoch_kept": epoch_kept,
         **model,
     }
     write_json(out["info"], info)

@@ -99,17 +99,33 @@ def fit(
     batch_size: int,
     seed: int,
     predict_batch: int,
-) -> dict[str, list]:
-    """Train on data's x_train/y_train, scoring x_valid/y_valid after each epoch; the
-    per-epoch history (loss, accuracy, val_loss, val_accuracy) as plain floats."""
+    early_stopping: dict | None = None,
+) -> tuple[dict[str, list], int]:
+    """Train on data's x_train/y_train, scoring x_valid/y_valid after each epoch.
+
+    With `early_stopping` (monitor, patience), training stops once the monitored score has
+    not improved for `patience` epochs, and the model keeps the best epoch's weights.
+    Returns the per-epoch history (loss, accuracy, val_loss, val_accuracy) as plain floats
+    and the epoch whose weights the model holds (1-based)."""
     batches = FilledBatches(data["x_train"], data["y_train"], batch_size, seed)
     # A callback, not PyDataset.on_epoch_begin: Keras also calls that to peek at a batch.
     shuffle = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: batches.shuffle())
+    callbacks = [shuffle, EpochScores(data["x_valid"], data["y_valid"], predict_batch)]
+    if early_stopping:  # after EpochScores, which puts the validation scores in the logs
+        stopper = keras.callbacks.EarlyStopping(
+            monitor=early_stopping["monitor"],
+            mode="min" if early_stopping["monitor"].endswith("loss") else "max",
+            patience=early_stopping["patience"],
+            restore_best_weights=True,  # also when training runs all its epochs
+        )
+        callbacks.append(stopper)
     history = model.fit(
         batches,
         epochs=epochs,
         shuffle=False,  # the rows' order is the batches' own (Keras would shuffle batches)
-        callbacks=[shuffle, EpochScores(data["x_valid"], data["y_valid"], predict_batch)],
+        callbacks=callbacks,
         verbose=2,
     )
-    return {key: [float(v) for v in values] for key, values in history.history.items()}
+    trained = {key: [float(v) for v in values] for key, values in history.history.items()}
+    kept = stopper.best_epoch + 1 if early_stopping else len(trained["loss"])
+    return trained, kept

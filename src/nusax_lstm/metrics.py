@@ -18,14 +18,15 @@ def confusion_matrix(
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den with 0 where den is 0 (scikit-learn's zero_division=0)."""
-    return np.divide(num, den, out=np.zeros(len(num)), where=den > 0)
+    return np.divide(num, den, out=np.zeros(np.shape(num)), where=den > 0)
 
 
 def per_class(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Precision, recall and F1 of each class from a confusion matrix."""
-    tp = np.diag(matrix).astype(float)
-    precision = _ratio(tp, matrix.sum(axis=0).astype(float))
-    recall = _ratio(tp, matrix.sum(axis=1).astype(float))
+    """Precision, recall and F1 [..., C] of each class from confusion matrices [..., C, C]."""
+    matrix = np.asarray(matrix, dtype=float)
+    tp = np.diagonal(matrix, axis1=-2, axis2=-1)
+    precision = _ratio(tp, matrix.sum(axis=-2))
+    recall = _ratio(tp, matrix.sum(axis=-1))
     f1 = _ratio(2 * precision * recall, precision + recall)
     return precision, recall, f1
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -11,7 +13,7 @@ from .fileio import atomic_path
 
 
 def subplots(nrows: int, ncols: int, figsize: tuple) -> tuple[Figure, np.ndarray]:
-    fig = Figure(figsize=figsize, layout="tight")
+    fig = Figure(figsize=figsize, layout="constrained")
     return fig, fig.subplots(nrows, ncols, squeeze=False)
 
 
@@ -21,7 +23,12 @@ def save(fig: Figure, path) -> None:
 
 
 def mean_curve(histories: list[dict], key: str) -> np.ndarray:
-    return np.mean([h[key] for h in histories], axis=0)
+    """Per epoch, the mean over the runs that trained that long (early stopping ends runs
+    at different epochs)."""
+    longest = max(len(h[key]) for h in histories)
+    return np.array(
+        [np.mean([h[key][e] for h in histories if e < len(h[key])]) for e in range(longest)]
+    )
 
 
 def experiment_panel(title: str, configs: dict[str, dict], path) -> None:
@@ -83,14 +90,20 @@ def confusion(matrix: list[list[int]], title: str, path) -> None:
     save(fig, path)
 
 
-def history(run_history: dict, title: str, path) -> None:
+def history(histories: list[dict], epochs_kept: list[int], title: str, path) -> None:
+    """Training and validation loss and accuracy per epoch of one run, or the mean over a
+    seed ensemble's runs; dashed lines mark the epochs whose weights the runs keep (the
+    last, or early stopping's best)."""
     fig, (axes,) = subplots(1, 2, (11, 4))
-    fig.suptitle(title)
-    epochs = np.arange(1, len(run_history["loss"]) + 1)
+    fig.suptitle(textwrap.fill(title, 90))
     for ax, key in zip(axes, ("loss", "accuracy"), strict=True):
-        ax.plot(epochs, run_history[key], marker="o", label="training")
-        ax.plot(epochs, run_history[f"val_{key}"], marker="o", label="validation")
-        ax.set(title=key.capitalize(), xlabel="Epoch")
+        for name, curve in (("training", key), ("validation", f"val_{key}")):
+            values = mean_curve(histories, curve)
+            ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=name)
+        for kept in sorted(set(epochs_kept)):
+            ax.axvline(kept, color="grey", linestyle="--", label=f"weights kept (epoch {kept})")
+        ax.set(title=key.capitalize() + (" (mean over runs)" if len(histories) > 1 else ""))
+        ax.set(xlabel="Epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         ax.legend()
@@ -103,7 +116,9 @@ def scatter(keras_probs: np.ndarray, scratch_probs: np.ndarray, title: str, path
         ax.scatter(keras_probs[:, k], scratch_probs[:, k], s=8, alpha=0.6, label=label)
     ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8)
     diff = np.abs(keras_probs - scratch_probs).max()
-    ax.set_title(f"Keras vs NumPy engine\n{title}\nmax |Δp| = {diff:.1e}", fontsize=10)
+    ax.set_title(
+        f"Keras vs NumPy engine\n{textwrap.fill(title, 60)}\nmax |Δp| = {diff:.1e}", fontsize=10
+    )
     ax.set(
         xlabel="Keras probability",
         ylabel="NumPy engine probability",
@@ -114,23 +129,29 @@ def scatter(keras_probs: np.ndarray, scratch_probs: np.ndarray, title: str, path
     save(fig, path)
 
 
-def overview(rows: list[tuple[str, float, float, str]], title: str, path) -> None:
-    """Horizontal bars of test macro F1: rows of (label, mean, std, kind), kind 'lstm' or
-    'baseline', sorted by mean."""
+COLORS = {"lstm": "tab:blue", "ensemble": "tab:green", "baseline": "tab:orange"}
+
+
+def overview(rows: list[tuple[str, float, list[float], str]], title: str, level: str, path) -> None:
+    """Horizontal bars of test macro F1 with their intervals: rows of (label, score,
+    [low, high], kind), kind one of COLORS, sorted by score; `level` names the intervals
+    (e.g. '95 % bootstrap interval')."""
     rows = sorted(rows, key=lambda r: r[1])
-    fig, ((ax,),) = subplots(1, 1, (9, 0.45 * len(rows) + 1.5))
-    colors = ["tab:orange" if kind == "baseline" else "tab:blue" for *_, kind in rows]
+    scores = np.array([r[1] for r in rows])
+    below_above = np.abs(np.array([r[2] for r in rows]).T - scores)  # [2, rows]
+    fig, ((ax,),) = subplots(1, 1, (10, 0.6 * len(rows) + 2))
     bars = ax.barh(
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        xerr=[r[2] for r in rows],
-        color=colors,
+        [textwrap.fill(r[0], 40) for r in rows],  # long names wrap instead of leaving the canvas
+        scores,
+        xerr=below_above,
+        color=[COLORS[kind] for *_, kind in rows],
         capsize=4,
     )
-    ax.bar_label(bars, labels=[f"{r[1]:.3f}" for r in rows], padding=4, fontsize=8)
+    ax.bar_label(bars, labels=[f"{v:.3f}" for v in scores], padding=4, fontsize=8)
     ax.set(
-        title=title,
-        xlabel="Test macro F1 (blue: LSTM mean ± std over seeds; orange: TF-IDF baseline)",
+        title=textwrap.fill(title, 60),
+        xlabel=f"Test macro F1, {level}\n(blue: LSTM config, seeds pooled; green: its seed "
+        "ensemble; orange: TF-IDF baseline)",
         xlim=(0, 1),
     )
     ax.grid(True, axis="x", alpha=0.3)

@@ -1,4 +1,7 @@
-"""Pick the best configuration: highest mean metric over seeds, then fewer parameters, then id."""
+"""Pick the best model: highest mean metric over seeds, then fewer parameters, then id.
+
+A model is a config (its seeds' runs) or a config's seed ensemble (one record, seed None,
+its `members` the seeds it averages)."""
 
 from __future__ import annotations
 
@@ -37,7 +40,8 @@ def median_run(runs: list[dict]) -> dict:
 
 
 def select_best(runs: list[dict], metric: str, names: dict[str, list[str]]) -> dict:
-    """`best.json`: the winning config, the seed whose model is exported, and why."""
+    """`best.json`: the winning model, the seed whose model is exported (None for an
+    ensemble, which is exported whole), and why."""
     if metric not in SELECTION_METRICS:
         raise ValueError(f"selection.metric: {metric!r} not in {SELECTION_METRICS}")
     ranking = rank(runs, metric)
@@ -50,12 +54,14 @@ def select_best(runs: list[dict], metric: str, names: dict[str, list[str]]) -> d
         "config_id": best["config_id"],
         "names": names[best["config_id"]],
         "seed": run["seed"],
+        "members": run.get("members") or [run["seed"]],  # the runs the exported model holds
         "metric": metric,
         "value": best["mean"],
         "val_macro_f1": run["val_macro_f1"],
         "test_macro_f1": run["test_macro_f1"],
         "params": best["params"],
-        "reason": reason + "; exported seed has the median val_macro_f1",
+        "reason": reason
+        + ("; exported seed has the median val_macro_f1" if run["seed"] is not None else ""),
         "ranking": [
             {"config_id": r["config_id"], "mean": r["mean"], "params": r["params"]} for r in ranking
         ],

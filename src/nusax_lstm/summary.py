@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .stats import ranking_agreement
+
 
 def seed_stats(values: list[float]) -> dict:
     """Mean, sample standard deviation (0 for one seed), min and max over seeds."""
@@ -29,6 +31,19 @@ def config_scores(runs: list[dict]) -> dict:
     }
 
 
+def validation_vs_test(metrics: dict[str, list[dict]], configs: set[str]) -> dict | None:
+    """Per seed, how the validation split ranks the configs against how the test split
+    does (stats.ranking_agreement); None with fewer than three configs."""
+    runs = [sorted(metrics[c], key=lambda r: r["seed"]) for c in sorted(configs)]
+    if len(runs) < 3:
+        return None
+    scores = {
+        split: np.array([[r[split]["macro_f1"] for r in config] for config in runs]).T
+        for split in ("valid", "test")
+    }  # [S, K]
+    return {"configs": len(runs)} | ranking_agreement(scores["valid"], scores["test"])
+
+
 def language_summary(
     experiments: dict,
     metrics: dict[str, list[dict]],
@@ -36,25 +51,44 @@ def language_summary(
     comparison: dict,
     provenance: dict,
     baselines: dict,
+    statistics: dict,
 ) -> dict:
     """One language's results.
 
     `experiments` maps experiment -> name -> config id;
-    `metrics` maps config id -> the metrics of each seed.
+    `metrics` maps model id -> the metrics of each of its seeds (a seed ensemble: one);
+    `statistics` holds the test intervals and paired tests (stats.study_statistics).
     """
+    models = statistics["models"]
+    configs = {c for named in experiments.values() for c in named.values()}
     return {
         "language": provenance["language"],
         "data_source": provenance["source"],
+        "statistics": {
+            key: statistics[key] for key in ("resamples", "confidence", "seed", "test_texts")
+        },
         "experiments": {
             experiment: {
-                name: config_scores(metrics[config_id]) for name, config_id in named.items()
+                name: config_scores(metrics[config_id])
+                | {"test_interval": models[config_id]["interval"]}
+                for name, config_id in named.items()
             }
             for experiment, named in experiments.items()
         },
+        "ensembles": {
+            model_id: config_scores(runs)
+            | {"members": runs[0]["members"], "test_interval": models[model_id]["interval"]}
+            for model_id, runs in metrics.items()
+            if model_id not in configs
+        },
+        "validation_vs_test": validation_vs_test(metrics, configs),
+        "tests": statistics["experiments"],
+        "selected_vs_baseline": statistics["selected_vs_baseline"],
         "best": {
             "name": best["names"][0],
             "config_id": best["config_id"],
             "seed": best["seed"],
+            "members": best["members"],
             "metric": best["metric"],
             "value": best["value"],
             "test_macro_f1": best["test_macro_f1"],
@@ -65,6 +99,7 @@ def language_summary(
         },
         "baselines": {
             name: {k: b[k] for k in ("param", "value", "val_macro_f1", "test_macro_f1")}
+            | {"test_interval": models[name]["interval"]}
             for name, b in baselines.items()
         },
     }
@@ -90,6 +125,24 @@ def against_spread(gap: float, spread: float | None) -> str:
     if spread is None:
         return "one seed only, so the seed spread is unknown"
     return f"{'more than' if gap > spread else 'within'} the seed spread ({spread:.3f})"
+
+
+def _interval(bounds: list[float]) -> str:
+    return f"{bounds[0]:.3f} to {bounds[1]:.3f}"
+
+
+def paired_sentence(test: dict, names: dict[str, str], confidence: float) -> str:
+    """'A beats B on test: ..., p = ...' or '... no difference detectable', from a paired
+    test (stats.paired_test) at the level 1 - confidence; names: model id -> name."""
+    a, b, diff = names[test["model"]], names[test["against"]], test["difference"]
+    detail = (
+        f"test macro F1 {diff:+.3f} ({100 * confidence:g} % interval "
+        f"{_interval(test['interval'])}), p = {test['p']:.3f}"
+    )
+    if test["p"] >= 1 - confidence:
+        return f"{a} vs {b}: {detail}: no difference detectable."
+    winner, loser = (a, b) if diff > 0 else (b, a)
+    return f"{winner} beats {loser}: {detail}."
 
 
 def conclusion(experiment: str, rows: dict[str, dict]) -> str:
@@ -122,39 +175,90 @@ def conclusion(experiment: str, rows: dict[str, dict]) -> str:
 def summary_markdown(summary: dict) -> str:
     lines = ["# NusaX-Senti LSTM study", ""]
     for lang, result in summary["languages"].items():
-        lines += [f"## Language: {lang} (data from {result['data_source']})", ""]
+        st = result["statistics"]
+        level = f"{100 * st['confidence']:g} %"
+        lines += [
+            f"## Language: {lang} (data from {result['data_source']})",
+            "",
+            f"Test intervals: {level} bootstrap percentile intervals over the "
+            f"{st['test_texts']} test texts ({st['resamples']} resamples, seed {st['seed']}), "
+            "a config's seeds pooled (its score on a resample is the mean over seeds). "
+            "Paired tests score both models on the same resamples (two-sided).",
+            "",
+        ]
         for experiment, rows in result["experiments"].items():
             lines += [
                 f"### {experiment}",
                 "",
-                "| config | id | val macro F1 | test macro F1 | test min to max | params |",
-                "|---|---|---|---|---|---|",
+                f"| config | id | val macro F1 | test macro F1 | test {level} interval "
+                "| test min to max | params |",
+                "|---|---|---|---|---|---|---|",
             ]
             for name, r in rows.items():
                 lines.append(
                     f"| {name} | {r['config_id']} | {_pm(r['val'])} | {_pm(r['test'])} "
+                    f"| {_interval(r['test_interval'])} "
                     f"| {r['test']['min']:.3f} to {r['test']['max']:.3f} | {r['params']:,} |"
                 )
-            lines += ["", conclusion(experiment, rows), ""]
+            names = {r["config_id"]: name for name, r in rows.items()}
+            tests = [
+                paired_sentence(t, names, st["confidence"]) for t in result["tests"][experiment]
+            ]
+            lines += ["", conclusion(experiment, rows), *(f"- {t}" for t in tests), ""]
+        if result["ensembles"]:
+            lines += [
+                "### Seed ensembles (each config's runs, class probabilities averaged)",
+                "",
+                f"| ensemble | seeds | val macro F1 | test macro F1 | test {level} interval |",
+                "|---|---|---|---|---|",
+                *(
+                    f"| {model_id} | {', '.join(map(str, e['members']))} "
+                    f"| {e['val_macro_f1']:.3f} | {e['test_macro_f1']:.3f} "
+                    f"| {_interval(e['test_interval'])} |"
+                    for model_id, e in result["ensembles"].items()
+                ),
+                "",
+            ]
         b = result["best"]
         c = result["comparison"]
+        versus = result["selected_vs_baseline"]
+        exported = (
+            f"seed {b['seed']}"
+            if b["seed"] is not None
+            else f"seeds {', '.join(map(str, b['members']))}, averaged"
+        )
+        names = {versus["model"]: b["name"], versus["against"]: f"TF-IDF + {versus['against']}"}
         lines += [
             "### Baselines (TF-IDF word 1-2-grams, tuned on validation)",
             "",
-            "| model | hyperparameter | val macro F1 | test macro F1 |",
-            "|---|---|---|---|",
+            f"| model | hyperparameter | val macro F1 | test macro F1 | test {level} interval |",
+            "|---|---|---|---|---|",
             *(
                 f"| {n} | {r['param']}={r['value']} | {r['val_macro_f1']:.3f} | "
-                f"{r['test_macro_f1']:.3f} |"
+                f"{r['test_macro_f1']:.3f} | {_interval(r['test_interval'])} |"
                 for n, r in result["baselines"].items()
             ),
             "",
             "### Selected model",
             "",
-            f"{b['name']} (`{b['config_id']}`, seed {b['seed']}): mean {b['metric']} "
-            f"{b['value']:.3f}, test macro F1 of the exported seed {b['test_macro_f1']:.3f}. "
+            f"{b['name']} (`{b['config_id']}`, {exported}): mean {b['metric']} "
+            f"{b['value']:.3f}, test macro F1 of the exported model {b['test_macro_f1']:.3f}. "
             f"Keras and the NumPy engine agree on {100 * c['agreement']:.2f} % of the test texts "
             f"(max |Δp| {c['max_abs_prob_diff']:.1e}).",
             "",
+            "Against the baseline best on validation, seeds pooled: "
+            + paired_sentence(versus, names, st["confidence"]),
+            "",
         ]
+        agreement = result["validation_vs_test"]
+        if agreement:
+            per_seed = ", ".join(f"{rho:.2f}" for rho in agreement["spearman"])
+            lines += [
+                "Does validation rank the configs as test does? Per seed, Spearman's rho "
+                f"between the two rankings of the {agreement['configs']} configs: "
+                f"{agreement['mean_spearman']:.2f} on average ({per_seed}); the config best "
+                f"on validation is best on test for {sum(agreement['same_best'])} of "
+                f"{len(agreement['same_best'])} seed(s).",
+                "",
+            ]
     return "\n".join(lines)

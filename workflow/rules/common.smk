@@ -29,6 +29,11 @@ try:
 except UserError as err:
     raise WorkflowError(f"config: {err}") from None
 
+# experiment -> config name -> config id
+EXPERIMENT_IDS = {
+    experiment: {name: c.id for name, c in named.items()}
+    for experiment, named in EXPERIMENTS.items()
+}
 # config id -> display names (aliases) and the config itself
 CONFIG_NAMES = {}
 CONFIGS = {}
@@ -82,18 +87,37 @@ wildcard_constraints:
 TRAIN_PARAMS = {
     k: v
     for k, v in config["train"].items()
-    if k not in ("seeds", "mask_zero", "padding", "compile_cache")
+    if k not in ("seeds", "mask_zero", "padding", "compile_cache", "early_stopping")
 }
 
 
 def model_params(config_id):
+    """What one config trains with beyond TRAIN_PARAMS; early stopping's settings only
+    where it is on (editing them retrains only those configs)."""
     c = CONFIGS[config_id]
+    stopping = config["train"]["early_stopping"]
     return {
         "units": list(c.units),
         "bidirectional": c.bidirectional,
         "mask_zero": c.mask_zero,
         "padding": c.padding,
+        "early_stopping": (
+            {"monitor": stopping["monitor"], "patience": stopping["patience"]}
+            if c.early_stopping
+            else None
+        ),
     }
+
+
+def training_cost(wildcards):
+    """A training's rough cost, its priority: the costliest start first, so that none runs
+    last alone. Per step, one sequential scan per layer and direction (its latency), plus
+    the multiply-adds (per 50,000)."""
+    c = CONFIGS[wildcards.config_id]
+    directions = 2 if c.bidirectional else 1
+    widths = [config["train"]["embedding_dim"], *(u * directions for u in c.units[:-1])]
+    macs = sum(4 * u * (w + u) * directions for u, w in zip(c.units, widths))
+    return len(c.units) * directions + macs / 50_000
 
 
 def source_files(*modules):
@@ -114,11 +138,45 @@ def run_dir(config_id="{config_id}", seed="{seed}"):
     return f"results/{{lang}}/models/{config_id}/seed{seed}"
 
 
+# A config's seed ensemble (its runs' probabilities averaged) is a model of its own, with
+# this suffix on the config id; with one seed there is none (it would be the run itself).
+ENSEMBLE = "-ensemble"
+ENSEMBLES = list(CONFIGS) if len(SEEDS) > 1 else []
+CANDIDATES = config["selection"]["candidates"]
+if CANDIDATES == ["ensembles"] and not ENSEMBLES:
+    raise WorkflowError(
+        "config: selection.candidates: [ensembles] needs at least two train.seeds"
+    )
+
+
+def ensemble_dir(config_id="{config_id}"):
+    return f"results/{{lang}}/models/{config_id}/ensemble"
+
+
+# model id -> display names: configs and their ensembles
+MODEL_NAMES = CONFIG_NAMES | {
+    f"{c}{ENSEMBLE}": [f"{name} (seed ensemble)" for name in CONFIG_NAMES[c]]
+    for c in ENSEMBLES
+}
+
+
+def seed_runs(suffix):
+    """Input function: the file `suffix` of every seed's run of one config."""
+
+    def inputs(wildcards):
+        return [
+            f"{run_dir(wildcards.config_id, seed)}/{suffix}".format(lang=wildcards.lang)
+            for seed in SEEDS
+        ]
+
+    return inputs
+
+
 def experiment_runs(suffix):
     """Input function: the run file `suffix` of every (config, seed) of one experiment."""
 
     def inputs(wildcards):
-        ids = dict.fromkeys(c.id for c in EXPERIMENTS[wildcards.experiment].values())
+        ids = dict.fromkeys(EXPERIMENT_IDS[wildcards.experiment].values())
         return [
             f"results/{wildcards.lang}/models/{i}/seed{s}/{suffix}"
             for i in ids
@@ -128,16 +186,40 @@ def experiment_runs(suffix):
     return inputs
 
 
-def best_run(suffix):
-    """Input function: the file `suffix` of the run that select_best chose. select_best is
-    a checkpoint: Snakemake reads its best.json before asking for this file."""
+def chosen(wildcards):
+    """best.json of a language. select_best is a checkpoint: Snakemake runs it before it
+    asks an input function that calls this for files."""
+    best = checkpoints.select_best.get(lang=wildcards.lang).output.best
+    with open(best) as fh:
+        return json.load(fh)
+
+
+def best_model(suffix):
+    """Input function: the chosen model's file `suffix`: its run's, or its ensemble's."""
 
     def inputs(wildcards):
-        best = checkpoints.select_best.get(lang=wildcards.lang).output.best
-        with open(best) as fh:
-            chosen = json.load(fh)
-        run = run_dir(chosen["config_id"], chosen["seed"]).format(lang=wildcards.lang)
-        return f"{run}/{suffix}"
+        best = chosen(wildcards)
+        config_id = best["config_id"].removesuffix(ENSEMBLE)
+        if best["config_id"].endswith(ENSEMBLE):
+            folder = ensemble_dir(config_id)
+        else:
+            folder = run_dir(config_id, best["seed"])
+        return f"{folder}/{suffix}".format(lang=wildcards.lang)
+
+    return inputs
+
+
+def best_runs(suffix):
+    """Input function: the file `suffix` of each run behind the chosen model (one run, or
+    the members of a seed ensemble), in best.json's member order."""
+
+    def inputs(wildcards):
+        best = chosen(wildcards)
+        config_id = best["config_id"].removesuffix(ENSEMBLE)
+        return [
+            f"{run_dir(config_id, seed)}/{suffix}".format(lang=wildcards.lang)
+            for seed in best["members"]
+        ]
 
     return inputs
 
@@ -163,4 +245,13 @@ def all_runs(suffix):
         f"{run_dir(config_id, seed)}/{suffix}"
         for config_id in CONFIGS
         for seed in SEEDS
+    ]
+
+
+def all_models(suffix, kinds=("configs", "ensembles")):
+    """The file `suffix` of every model of a language of the kinds named: every run of
+    every config, then every config's ensemble."""
+    runs = all_runs(suffix) if "configs" in kinds else []
+    return runs + [
+        f"{ensemble_dir(c)}/{suffix}" for c in ENSEMBLES if "ensembles" in kinds
     ]

@@ -21,21 +21,21 @@ rule plot_experiment:
     conda:
         "../../envs/sklearn.yaml"
     params:
-        names=lambda wc: {name: c.id for name, c in EXPERIMENTS[wc.experiment].items()},
+        names=lambda wc: EXPERIMENT_IDS[wc.experiment],
     script:
         "../scripts/plot_experiment.py"
 
 
 rule plot_study:
     input:
-        source_files("plots.py", "selection.py", "summary.py", "metrics.py"),
+        source_files("plots.py"),
         best="results/{lang}/best/best.json",
-        metrics=all_runs("metrics.json"),
-        best_metrics=best_run("metrics.json"),
-        best_history=best_run("history.json"),
-        keras_probs=best_run("probs_test.npy"),
+        statistics="results/{lang}/statistics.json",
+        best_metrics=best_model("metrics.json"),
+        best_histories=best_runs("history.json"),
+        best_infos=best_runs("info.json"),
+        keras_probs=best_model("probs_test.npy"),
         scratch_probs="results/{lang}/scratch/probs_test.npy",
-        baselines="results/{lang}/baselines.json",
     output:
         overview=report(
             "results/{lang}/figures/overview.png",
@@ -68,6 +68,7 @@ rule plot_study:
     conda:
         "../../envs/sklearn.yaml"
     params:
-        names=CONFIG_NAMES,
+        names=MODEL_NAMES,
+        ensembles=[f"{c}{ENSEMBLE}" for c in ENSEMBLES],
     script:
         "../scripts/plot_study.py"

@@ -7,11 +7,12 @@ rule summary:
         source_files("summary.py", "metrics.py", "selection.py"),
         unpack(
             per_language(
-                metrics=all_runs("metrics.json"),
+                metrics=all_models("metrics.json"),
                 best="results/{lang}/best/best.json",
                 comparison="results/{lang}/comparison.json",
                 provenance="results/{lang}/data/provenance.json",
                 baselines="results/{lang}/baselines.json",
+                statistics="results/{lang}/statistics.json",
             )
         ),
     output:
@@ -33,9 +34,6 @@ rule summary:
         "../../envs/numpy.yaml"
     params:
         languages=LANGS,
-        experiments={
-            experiment: {name: c.id for name, c in named.items()}
-            for experiment, named in EXPERIMENTS.items()
-        },
+        experiments=EXPERIMENT_IDS,
     script:
         "../scripts/summary.py"

@@ -23,7 +23,7 @@ rule compare:
     input:
         source_files("comparison.py", "metrics.py", "data.py"),
         best="results/{lang}/best/best.json",
-        keras_probs=best_run("probs_test.npy"),
+        keras_probs=best_model("probs_test.npy"),
         scratch_probs="results/{lang}/scratch/probs_test.npy",
         test="results/{lang}/data/test.csv",
     output:

@@ -1,7 +1,7 @@
 checkpoint select_best:
     input:
         source_files("selection.py"),
-        metrics=all_runs("metrics.json"),
+        metrics=all_models("metrics.json", CANDIDATES),
     output:
         best="results/{lang}/best/best.json",
     log:
@@ -12,7 +12,7 @@ checkpoint select_best:
         "../../envs/numpy.yaml"
     params:
         metric=config["selection"]["metric"],
-        names=CONFIG_NAMES,
+        names=MODEL_NAMES,
     script:
         "../scripts/select_best.py"
 
@@ -21,12 +21,12 @@ rule export_weights:
     input:
         source_files("export.py", "text.py"),
         best="results/{lang}/best/best.json",
-        model=best_run("model.keras"),
-        weights=best_run("weights.npz"),
-        architecture=best_run("architecture.json"),
+        model=best_runs("model.keras"),
+        weights=best_runs("weights.npz"),
+        architecture=best_runs("architecture.json"),
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
-        keras_weights="results/{lang}/best/export/model.weights.h5",
+        keras=directory("results/{lang}/best/export/keras"),
         weights="results/{lang}/best/export/weights.npz",
         architecture="results/{lang}/best/export/architecture.json",
         vocabulary="results/{lang}/best/export/vocabulary.txt",

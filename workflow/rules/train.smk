@@ -15,6 +15,7 @@ rule train:
         "results/logs/{lang}/train/{config_id}/seed{seed}.log",
     benchmark:
         "results/benchmarks/{lang}/train/{config_id}/seed{seed}.tsv"
+    priority: training_cost
     conda:
         "../../envs/keras.yaml"
     threads: 1
@@ -44,6 +45,8 @@ rule evaluate:
         "results/benchmarks/{lang}/evaluate/{config_id}/seed{seed}.tsv"
     conda:
         "../../envs/numpy.yaml"
+    params:
+        model_id=lambda wc: wc.config_id,
     script:
         "../scripts/evaluate.py"
 
@@ -64,3 +67,44 @@ rule baselines:
         "../../envs/sklearn.yaml"
     script:
         "../scripts/baselines.py"
+
+
+rule ensemble:
+    input:
+        source_files("ensemble.py"),
+        probs_valid=seed_runs("probs_valid.npy"),
+        probs_test=seed_runs("probs_test.npy"),
+        info=seed_runs("info.json"),
+    output:
+        probs_valid=f"{ensemble_dir()}/probs_valid.npy",
+        probs_test=f"{ensemble_dir()}/probs_test.npy",
+        info=f"{ensemble_dir()}/info.json",
+    log:
+        "results/logs/{lang}/ensemble/{config_id}.log",
+    benchmark:
+        "results/benchmarks/{lang}/ensemble/{config_id}.tsv"
+    conda:
+        "../../envs/numpy.yaml"
+    script:
+        "../scripts/ensemble.py"
+
+
+rule evaluate_ensemble:
+    input:
+        source_files("metrics.py"),
+        sequences="results/{lang}/vectorized/sequences.npz",
+        probs_valid=f"{ensemble_dir()}/probs_valid.npy",
+        probs_test=f"{ensemble_dir()}/probs_test.npy",
+        info=f"{ensemble_dir()}/info.json",
+    output:
+        metrics=f"{ensemble_dir()}/metrics.json",
+    log:
+        "results/logs/{lang}/evaluate/{config_id}/ensemble.log",
+    benchmark:
+        "results/benchmarks/{lang}/evaluate/{config_id}/ensemble.tsv"
+    conda:
+        "../../envs/numpy.yaml"
+    params:
+        model_id=lambda wc: f"{wc.config_id}{ENSEMBLE}",
+    script:
+        "../scripts/evaluate.py"

@@ -1,4 +1,5 @@
-"""Metrics of one trained model on the validation and test splits, from its saved probabilities."""
+"""Metrics of one model (a run or a seed ensemble) on the validation and test splits, from
+its saved probabilities."""
 
 import numpy as np
 
@@ -13,8 +14,7 @@ with logged(snakemake):
             split: evaluate(data[f"y_{split}"], np.load(snakemake.input[f"probs_{split}"]))
             for split in ("valid", "test")
         }
-    write_json(
-        snakemake.output.metrics,
-        {"config_id": snakemake.wildcards.config_id, "seed": info["seed"], "params": info["params"]}
-        | metrics,
-    )
+    model = {"config_id": snakemake.params.model_id, "seed": info["seed"], "params": info["params"]}
+    if "members" in info:
+        model["members"] = info["members"]
+    write_json(snakemake.output.metrics, model | metrics)

@@ -1,6 +1,7 @@
-"""Export the selected model: Keras weights, framework-free weights.npz, architecture.json."""
+"""Export the selected model (one run, or a seed ensemble's runs): Keras weights,
+framework-free weights.npz, architecture.json, vocabulary."""
 
-from nusax_lstm.export import export_run
+from nusax_lstm.export import export_model
 from nusax_lstm.fileio import read_json
 from nusax_lstm.joblog import logged
 from nusax_lstm.text import read_vocabulary
@@ -8,7 +9,13 @@ from nusax_lstm.text import read_vocabulary
 with logged(snakemake):
     inputs = snakemake.input
     best = read_json(inputs.best)
-    run = {"model": inputs.model, "weights": inputs.weights, "architecture": inputs.architecture}
-    meta = {"config_id": best["config_id"], "seed": best["seed"], "names": best["names"]}
-    export_run(run, read_vocabulary(inputs.vocabulary), meta, snakemake.output)
-    print("exported", inputs.model)
+    # model, weights and architecture list the same members' files in the same order
+    runs = {
+        f"seed{seed}": {"model": model, "weights": weights, "architecture": architecture}
+        for seed, model, weights, architecture in zip(
+            best["members"], inputs.model, inputs.weights, inputs.architecture, strict=True
+        )
+    }
+    meta = {k: best[k] for k in ("config_id", "seed", "names")}
+    export_model(runs, read_vocabulary(inputs.vocabulary), meta, snakemake.output)
+    print("exported", ", ".join(inputs.model))

@@ -12,9 +12,10 @@ with logged(snakemake):
             "params": m["params"],
             "val_macro_f1": m["valid"]["macro_f1"],
             "test_macro_f1": m["test"]["macro_f1"],
+            "members": m.get("members"),
         }
         for m in map(read_json, snakemake.input.metrics)
     ]
     best = select_best(runs, snakemake.params.metric, snakemake.params.names)
-    print(best["config_id"], "seed", best["seed"], ":", best["reason"])
+    print(best["config_id"], "members", best["members"], ":", best["reason"])
     write_json(snakemake.output.best, best)

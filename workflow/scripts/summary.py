@@ -11,12 +11,18 @@ with logged(snakemake):
     for lang in snakemake.params.languages:
         # Inputs are named per language: metrics_<lang> (every run), best_<lang>, ...
         metrics = by_config(map(read_json, inputs[f"metrics_{lang}"]))
-        best, comparison, provenance, baselines = (
+        best, comparison, provenance, baselines, statistics = (
             read_json(inputs[f"{name}_{lang}"][0])
-            for name in ("best", "comparison", "provenance", "baselines")
+            for name in ("best", "comparison", "provenance", "baselines", "statistics")
         )
         languages[lang] = language_summary(
-            snakemake.params.experiments, metrics, best, comparison, provenance, baselines
+            snakemake.params.experiments,
+            metrics,
+            best,
+            comparison,
+            provenance,
+            baselines,
+            statistics,
         )
     result = study_summary(languages)
     write_json(snakemake.output.json, result)

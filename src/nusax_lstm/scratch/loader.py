@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import UserError
 from ..fileio import read_json
+from .ensemble import Ensemble
 from .layers import LSTM, Bidirectional, Dense, Dropout, Embedding, Softmax
 from .model import Sequential
 
@@ -102,11 +103,24 @@ def read_architecture(folder: Path, fields: tuple[str, ...] = ()) -> dict:
     return architecture
 
 
-def load(folder: str | Path, dtype=np.float32) -> Sequential:
-    """Load `architecture.json` + `weights.npz` from an exported model folder."""
+def load(folder: str | Path, dtype=np.float32) -> Sequential | Ensemble:
+    """Load `architecture.json` + `weights.npz` from an exported model folder: one model,
+    or a seed ensemble (the architecture lists `members`, each with its arrays under
+    `<member>/` in the weights)."""
     folder = Path(folder)
     for name in (ARCHITECTURE, WEIGHTS):
         if not (folder / name).is_file():
             raise UserError(f"{folder / name}: not found (is {folder} an exported model folder?)")
+    architecture = read_architecture(folder)
     with np.load(folder / WEIGHTS) as arrays:
-        return from_export(read_architecture(folder), dict(arrays), dtype)
+        arrays = dict(arrays)
+    if "members" not in architecture:
+        return from_export(architecture, arrays, dtype)
+    members = []
+    for member in architecture["members"]:
+        prefix = f"{member}/"
+        own = {k.removeprefix(prefix): v for k, v in arrays.items() if k.startswith(prefix)}
+        if not own:
+            raise UserError(f"{folder / WEIGHTS}: no arrays for member {member!r}")
+        members.append(from_export(architecture, own, dtype))
+    return Ensemble(members)

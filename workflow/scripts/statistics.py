@@ -1,0 +1,31 @@
+"""Bootstrap intervals of every model's test macro F1, and paired tests: within each
+experiment, and the selected config against the best baseline (see nusax_lstm.stats)."""
+
+import numpy as np
+
+from nusax_lstm.fileio import read_json, write_json
+from nusax_lstm.joblog import logged
+from nusax_lstm.selection import by_config
+from nusax_lstm.stats import study_statistics
+from nusax_lstm.summary import config_scores
+
+with logged(snakemake):
+    inputs, params = snakemake.input, snakemake.params
+    # metrics and probs_test list the same runs in the same order
+    runs = [
+        read_json(metrics) | {"test_predictions": np.load(probs).argmax(axis=1)}
+        for metrics, probs in zip(inputs.metrics, inputs.probs_test, strict=True)
+    ]
+    configs = by_config(runs)
+    with np.load(inputs.sequences) as data:
+        y_test = data["y_test"]
+    result = study_statistics(
+        y_test,
+        predictions={c: np.stack([r["test_predictions"] for r in g]) for c, g in configs.items()},
+        validation={c: config_scores(g)["val_macro_f1"] for c, g in configs.items()},
+        experiments=params.experiments,
+        baselines=read_json(inputs.baselines),
+        selected=read_json(inputs.best)["config_id"],
+        settings=dict(params.settings),
+    )
+    write_json(snakemake.output.statistics, result)
