@@ -12,6 +12,7 @@ batch. ONNX Runtime needs the benchmark extra: pip install -e ".[benchmark]".
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import time
@@ -20,6 +21,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+from pipeline import cpu_model  # benchmarks/pipeline.py, next to this script
 
 from nusax_lstm.fileio import read_json
 from nusax_lstm.keras_model import build_model, configure_keras, export
@@ -129,6 +131,7 @@ def main() -> None:
         x = data["x_test"]
     best = read_json(root / "best" / "best.json")
     print(
+        f"{cpu_model()}, {os.cpu_count()} cores; "
         f"{len(x)} test rows x {x.shape[1]} steps, {np.mean(x != 0) * 100:.1f} % real tokens, "
         f"{threads} threads, median of {ROUNDS * per_block(args.repeats)} runs in {ROUNDS} rounds"
     )

@@ -81,15 +81,13 @@ class Bidirectional:
         self.return_sequences = forward.return_sequences
         self.lanes = [LSTMStack([forward]), LSTMStack([backward])]
 
-    def fuse_embedding(self, embeddings: np.ndarray) -> None:
-        for lane in self.lanes:
-            lane.fuse_embedding(embeddings)
-
-    def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
+    def __call__(self, x: np.ndarray, packing: Packing, tables=(None, None)) -> np.ndarray:
+        """Packed x [N, D] -> merged outputs [N, 2H or H] or final states [B, 2H or H]; with
+        tables = each lane's token_table, packed token ids [N] instead of x."""
         # The backward direction reads, and writes, each row from its last step to its first.
-        forward, backward = self.lanes
-        y = lstm_scan([(forward, None), (backward, packing.backward)], x, packing)
-        return MERGES[self.merge_mode](y)
+        (forward, backward), (table_f, table_b) = self.lanes, tables
+        lanes = [(forward, None, table_f), (backward, packing.backward, table_b)]
+        return MERGES[self.merge_mode](lstm_scan(lanes, x, packing))
 
     def params(self) -> int:
         return self.forward.params() + self.backward.params()
@@ -97,6 +95,24 @@ class Bidirectional:
     def output_shape(self, shape: tuple) -> tuple:
         out = self.forward.output_shape(shape)
         return (*out[:-1], 2 * out[-1]) if self.merge_mode == "concat" else out
+
+
+class EmbeddedLSTM:
+    """An Embedding and the recurrent stage after it (an LSTMStack or a Bidirectional) as
+    one stage: packed token ids [N] -> that stage's outputs [N, F] or final states [B, F].
+
+    The embedding is folded into each lane's first input projection: a table [4, V, W]
+    per lane (row v: embeddings[v] @ kernel + all layers' biases), so a step looks up its
+    tokens' rows instead of multiplying their vectors.
+    """
+
+    def __init__(self, embedding: Embedding, recurrent: LSTMStack | Bidirectional):
+        self.recurrent, self.return_sequences = recurrent, recurrent.return_sequences
+        lanes = recurrent.lanes if isinstance(recurrent, Bidirectional) else [recurrent]
+        self.tables = [lane.token_table(embedding.embeddings) for lane in lanes]
+
+    def __call__(self, ids: np.ndarray, packing: Packing) -> np.ndarray:
+        return self.recurrent(ids, packing, self.tables)
 
 
 class Dropout:

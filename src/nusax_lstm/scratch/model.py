@@ -10,7 +10,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .. import UserError
-from .layers import LSTM, Bidirectional, Dropout, Embedding
+from .layers import LSTM, Bidirectional, Dropout, EmbeddedLSTM, Embedding
 from .packing import Packing
 from .scan import LSTMStack
 
@@ -21,6 +21,8 @@ from .scan import LSTMStack
 # benchmark's models (100 steps): [64, 32] breaks even at 100 rows a share and saves
 # 10-40 % from 128 rows (this value); [32, 16] gains nothing at 200 rows; BiLSTM [64, 32]
 # at 60 rows takes twice as long, at 200 rows 40 % less.
+# Threads: 1.07-1.48x (geometric mean 1.32x) on the benchmark's unmasked models, none on
+# masked ones (they stay on one thread), 2026-11-29, 2-core Xeon.
 STATE_PER_THREAD = 128 * 96
 
 
@@ -30,16 +32,16 @@ class Sequential:
     def __init__(self, layers: list, sequence_length: int | None = None):
         self.layers, self.sequence_length = layers, sequence_length
         embedded = bool(layers) and isinstance(layers[0], Embedding)
-        self.stages = execution_stages(layers[1:]) if embedded else []
-        kinds = LSTMStack | Bidirectional
-        recurrent = [i for i, stage in enumerate(self.stages) if isinstance(stage, kinds)]
-        if not recurrent:
+        stages = execution_stages(layers[1:]) if embedded else []
+        if not any(map(recurrent_layers, stages)):
             raise UserError("the model must start with an Embedding and hold an LSTM layer")
+        if recurrent_layers(stages[0]):  # token ids go straight into the first LSTM
+            self.stages = [EmbeddedLSTM(layers[0], stages[0]), *stages[1:]]
+        else:
+            self.stages = [layers[0], *stages]
+        recurrent = [i for i, stage in enumerate(self.stages) if recurrent_layers(stage)]
         self.last_recurrent = recurrent[-1]
-        self.state_width = sum(state_width(self.stages[i]) for i in recurrent)
-        self.fused = recurrent[0] == 0  # the first projection becomes a lookup table
-        if self.fused:
-            self.stages[0].fuse_embedding(layers[0].embeddings)
+        self.state_width = sum(state_width(recurrent_layers(self.stages[i])) for i in recurrent)
 
     def _checked(self, ids) -> np.ndarray:
         ids = np.asarray(ids)
@@ -52,19 +54,16 @@ class Sequential:
 
     def _forward(self, ids: np.ndarray) -> np.ndarray:
         """Checked token ids [B, T] -> [B, C], in this thread."""
-        embedding = self.layers[0]
         real = ids != 0
-        if embedding.mask_zero:
+        if self.layers[0].mask_zero:
             packing = Packing.from_mask(real)
         else:  # longest texts first: padding then trails the rows of a step (scan.TokenInput)
             packing = Packing.from_mask(np.ones(ids.shape, dtype=bool), real.sum(axis=1))
-        x = packing.pack(ids)
-        if not self.fused:
-            x = embedding(x, packing)
+        x = packing.pack(ids)  # [N]
         for i, stage in enumerate(self.stages):
             x = stage(x, packing)
             if i == self.last_recurrent and stage.return_sequences:
-                x = packing.unpack(x, carry=isinstance(stage, LSTMStack))
+                x = packing.unpack(x, carry=isinstance(recurrent_layers(stage), LSTMStack))
         if not self.stages[self.last_recurrent].return_sequences:
             x = packing.unsort(x)  # final states come in sorted row order
         return x
@@ -128,6 +127,12 @@ class Sequential:
             lines.append(f"{name:<36}{shape!s:<22}{layer.params():>10,}")
         lines.append(f"Total params: {self.count_params():,}")
         return "\n".join(lines)
+
+
+def recurrent_layers(stage) -> LSTMStack | Bidirectional | None:
+    """The LSTM layers a stage runs (None for a layer that is not recurrent)."""
+    inner = stage.recurrent if isinstance(stage, EmbeddedLSTM) else stage
+    return inner if isinstance(inner, LSTMStack | Bidirectional) else None
 
 
 def state_width(stage: LSTMStack | Bidirectional) -> int:
