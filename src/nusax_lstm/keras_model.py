@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -60,7 +61,8 @@ def setup_jax(threads: int, compile_cache: str | None) -> str:
 
     devices = jax.devices()
     for task in os.listdir("/proc/self/task"):
-        os.sched_setaffinity(int(task), allowed)
+        with contextlib.suppress(ProcessLookupError):  # a thread that has ended since
+            os.sched_setaffinity(int(task), allowed)
     if compile_cache:
         jax.config.update("jax_compilation_cache_dir", os.path.abspath(compile_cache))
         # Keep every entry: CPU compilations are quick one by one, but add up per shape.
