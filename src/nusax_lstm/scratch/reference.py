@@ -28,16 +28,29 @@ def embedding(ids: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table[ids]
 
 
-def lstm(x, mask, kernel, recurrent_kernel, bias, go_backwards=False):
-    """One LSTM layer over x [B, T, D] -> outputs [B, T, H] and the final state h [B, H].
+def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias):
+    """One step of the cell: x_t [B, D], state h, c [B, H] -> the new h, c and the gates
+    (i, f, g, o), each [B, H] (the backward pass reuses them).
 
-    At each step t (from the last to the first with `go_backwards`):
         z = x_t W + h U + b                          [B, 4H]
         i = sigmoid(z_i)   f = sigmoid(z_f)   g = tanh(z_g)   o = sigmoid(z_o)
         c = f * c + i * g
         h = o * tanh(c)
+    """
+    z = x_t @ kernel + h @ recurrent_kernel + bias
+    z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)
+    i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
+    c_new = f * c + i * g
+    return o * np.tanh(c_new), c_new, (i, f, g, o)
+
+
+def lstm(x, mask, kernel, recurrent_kernel, bias, go_backwards=False, steps_seen=None):
+    """One LSTM layer over x [B, T, D] -> outputs [B, T, H] and the final state h [B, H],
+    a step at a time (lstm_step), from the last step to the first with `go_backwards`.
+
     Keras's mask rule: where mask[:, t] is False (padding) the state (h, c) stays as it
-    was, and so does the output (the last h).
+    was, and so does the output (the last h). `steps_seen`, a list, receives per step
+    (t, h and c before it, the gates, the new c, mask[:, t]) for the backward pass.
     """
     batch, steps, _ = x.shape
     units = recurrent_kernel.shape[0]
@@ -45,12 +58,10 @@ def lstm(x, mask, kernel, recurrent_kernel, bias, go_backwards=False):
     c = np.zeros((batch, units), dtype=x.dtype)
     outputs = np.zeros((batch, steps, units), dtype=x.dtype)
     for t in reversed(range(steps)) if go_backwards else range(steps):
-        z = x[:, t] @ kernel + h @ recurrent_kernel + bias
-        z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)
-        i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
-        c_new = f * c + i * g
-        h_new = o * np.tanh(c_new)
+        h_new, c_new, gates = lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias)
         keep = mask[:, t, None]  # [B, 1]
+        if steps_seen is not None:
+            steps_seen.append((t, h, c, gates, c_new, keep))
         c = np.where(keep, c_new, c)
         h = np.where(keep, h_new, h)
         outputs[:, t] = h

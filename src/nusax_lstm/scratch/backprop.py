@@ -1,0 +1,170 @@
+"""The backward pass as the textbook writes it: the gradient of the classifier's loss with
+respect to every weight, layer by layer from the loss back to the embedding, and through
+time step by step (backpropagation through time). It mirrors reference.py's forward pass
+and is checked against finite differences; read that file first.
+
+Shapes as there: B texts, T steps, D input features, H units, C classes. A gradient has
+the shape of what it is the gradient of, and is named d<that>.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .reference import MERGE, dense, embedding, lstm, lstm_weights, softmax
+
+
+def cross_entropy(probs: np.ndarray, labels: np.ndarray) -> float:
+    """Mean sparse categorical cross-entropy of probabilities [B, C] and labels [B]."""
+    return float(-np.log(probs[np.arange(len(labels)), labels]).mean())
+
+
+def softmax_cross_entropy_backward(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """d loss / d logits [B, C] for the mean cross-entropy of softmax(logits): (p - y) / B."""
+    dlogits = probs.copy()
+    dlogits[np.arange(len(labels)), labels] -= 1
+    return dlogits / len(labels)
+
+
+def dense_backward(x, kernel, dy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """y = x W + b: dy [B, U] -> dx [B, D], dW [D, U], db [U]."""
+    return dy @ kernel.T, x.T @ dy, dy.sum(axis=0)
+
+
+def lstm_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) -> tuple:
+    """The gradients of one LSTM layer, from the last step it ran back to the first.
+
+    x [B, T, D]; steps_seen: what lstm() recorded, per step in the order run; doutputs
+    [B, T, H]: the gradient reaching each step's output; dh_last [B, H]: the gradient
+    reaching the final state. Returns dx [B, T, D], dW [D, 4H], dU [H, 4H], db [4H].
+
+    A step with the mask off passed h and c on unchanged: their gradients pass back
+    unchanged too, and its gates get none. Otherwise, with c' = f c + i g and
+    h' = o tanh(c'):
+        dc' += dh' o (1 - tanh(c')^2)
+        do = dh' tanh(c')   di = dc' g   dg = dc' i   df = dc' c   dc = dc' f
+        dz = [di i (1 - i), df f (1 - f), dg (1 - g^2), do o (1 - o)]
+        dW += x_t^T dz   dU += h^T dz   db += sum dz   dx_t = dz W^T   dh = dz U^T
+    """
+    dx = np.zeros_like(x)
+    dW, dU = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
+    db = np.zeros(kernel.shape[1], dtype=x.dtype)
+    dh, dc = dh_last.copy(), np.zeros_like(dh_last)  # into the state after the last step
+    for t, h, c, (i, f, g, o), c_new, keep in reversed(steps_seen):
+        dh = dh + doutputs[:, t]  # the output at t is the state after step t
+        dh_new, dc_new = keep * dh, keep * dc  # what reaches this step's new state
+        tanh_c = np.tanh(c_new)
+        dc_new = dc_new + dh_new * o * (1 - tanh_c**2)
+        dz = np.concatenate(
+            [
+                dc_new * g * i * (1 - i),
+                dc_new * c * f * (1 - f),
+                dc_new * i * (1 - g**2),
+                dh_new * tanh_c * o * (1 - o),
+            ],
+            axis=1,
+        )
+        dW += x[:, t].T @ dz
+        dU += h.T @ dz
+        db += dz.sum(axis=0)
+        dx[:, t] = dz @ kernel.T
+        dh = dz @ recurrent_kernel.T + (1 - keep) * dh  # masked: passed on unchanged
+        dc = dc_new * f + (1 - keep) * dc
+    return dx, dW, dU, db
+
+
+MERGE_BACKWARD = {  # d merged -> (d forward, d backward), given both sides' values
+    "concat": lambda d, a, b: np.split(d, 2, axis=-1),
+    "sum": lambda d, a, b: (d, d),
+    "mul": lambda d, a, b: (d * b, d * a),
+    "ave": lambda d, a, b: (d / 2, d / 2),
+}
+
+
+def lanes(spec: dict) -> list[str]:
+    """The weight prefixes of a recurrent layer: itself, or its two directions."""
+    name = spec["name"]
+    return [name] if spec["type"] == "LSTM" else [f"{name}/forward", f"{name}/backward"]
+
+
+def recurrent_forward(spec: dict, arrays: dict, x, mask) -> tuple[np.ndarray, list]:
+    """A (Bi)LSTM layer: its output (sequence or final state, directions merged) and per
+    direction (weights, the steps it recorded, its own output)."""
+    runs = []
+    for prefix in lanes(spec):
+        weights, seen = lstm_weights(arrays, prefix), []
+        backwards = prefix.endswith("/backward")
+        out, last = lstm(x, mask, **weights, go_backwards=backwards, steps_seen=seen)
+        runs.append((weights, seen, out if spec["return_sequences"] else last))
+    outs = [own for *_, own in runs]
+    return (outs[0] if len(outs) == 1 else MERGE[spec["merge_mode"]](*outs)), runs
+
+
+def recurrent_backward(spec: dict, x, runs: list, dy, grads: dict) -> np.ndarray:
+    """dy (of recurrent_forward's output) -> dx [B, T, D]; each direction's weight
+    gradients go into grads."""
+    douts = (
+        [dy] if len(runs) == 1 else MERGE_BACKWARD[spec["merge_mode"]](dy, *(r[2] for r in runs))
+    )
+    dx = np.zeros_like(x)
+    for prefix, (weights, seen, _), dout in zip(lanes(spec), runs, douts, strict=True):
+        shape = (*x.shape[:2], weights["recurrent_kernel"].shape[0])  # [B, T, H]
+        if spec["return_sequences"]:
+            doutputs, dlast = dout, np.zeros((shape[0], shape[2]))
+        else:
+            doutputs, dlast = np.zeros(shape), dout
+        dx_lane, *dweights = lstm_backward(
+            x, weights["kernel"], weights["recurrent_kernel"], seen, doutputs, dlast
+        )
+        dx += dx_lane
+        for key, grad in zip(("kernel", "recurrent_kernel", "bias"), dweights, strict=True):
+            grads[f"{prefix}/{key}"] = grad
+    return dx
+
+
+def loss_and_gradients(
+    architecture: dict, arrays: dict, ids: np.ndarray, labels: np.ndarray, dropout=None
+) -> tuple[float, dict]:
+    """The mean cross-entropy of the classifier on ids [B, T] and labels [B], and its
+    gradient with respect to every array (same keys as `arrays`).
+
+    `dropout` maps a Dropout layer's name to its mask of kept units, already scaled by
+    1 / (1 - rate) (inverted dropout); Dropout layers not named are the identity. Layers
+    as reference.predict_proba runs them: Embedding, (Bi)LSTM and Dropout per layer,
+    Dense with a softmax last.
+    """
+    layers, dropout = architecture["layers"], dropout or {}
+    table = arrays[f"{layers[0]['name']}/embeddings"]
+    x = embedding(ids, table)
+    mask = ids != 0 if layers[0]["mask_zero"] else np.ones(ids.shape, dtype=bool)
+    tape = []  # per layer: (spec, its input, what its backward needs)
+    for spec in layers[1:]:
+        name, kind, x_in = spec["name"], spec["type"], x
+        if kind in ("LSTM", "Bidirectional"):
+            x, saved = recurrent_forward(spec, arrays, x, mask)
+        elif kind == "Dropout":
+            saved = dropout.get(name)
+            x = x if saved is None else x * saved
+        elif kind == "Dense":
+            x, saved = dense(x, arrays[f"{name}/kernel"], arrays[f"{name}/bias"]), None
+        else:
+            raise ValueError(f"layer {name}: type {kind} is not in the reference")
+        tape.append((spec, x_in, saved))
+    probs = softmax(x)
+
+    grads: dict = {}
+    dy = softmax_cross_entropy_backward(probs, labels)
+    for spec, x_in, saved in reversed(tape):
+        name, kind = spec["name"], spec["type"]
+        if kind == "Dense":
+            kernel = arrays[f"{name}/kernel"]
+            dy, grads[f"{name}/kernel"], grads[f"{name}/bias"] = dense_backward(x_in, kernel, dy)
+        elif kind == "Dropout":
+            dy = dy if saved is None else dy * saved
+        else:
+            dy = recurrent_backward(spec, x_in, saved, dy, grads)
+    # the embedding: a row's gradient is the sum over the places its id was read
+    dtable = np.zeros_like(table)
+    np.add.at(dtable, ids, dy)
+    grads[f"{layers[0]['name']}/embeddings"] = dtable
+    return cross_entropy(probs, labels), grads

@@ -1,0 +1,109 @@
+"""The reference backward pass (scratch/backprop.py) against central finite differences of
+the reference forward pass, in float64, on tiny networks: every weight's gradient."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import token_ids
+from test_reference import CASES, VOCAB, random_export
+
+from nusax_lstm.scratch import reference
+from nusax_lstm.scratch.backprop import cross_entropy, loss_and_gradients
+
+
+def numeric_gradient(f, array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of f() with respect to every entry of `array` (in place)."""
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        saved = array[index]
+        array[index] = saved + eps
+        up = f()
+        array[index] = saved - eps
+        down = f()
+        array[index] = saved
+        grad[index] = (up - down) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_every_gradient_equals_finite_differences(case):
+    units, merge_mode, _, mask_zero, padding = case
+    architecture, arrays = random_export(units, merge_mode, 3, mask_zero, seed=len(units))
+    ids = token_ids(5, 6, padding, seed=2, vocab=VOCAB)
+    labels = np.random.default_rng(3).integers(0, 3, len(ids))
+    value, grads = loss_and_gradients(architecture, arrays, ids, labels)
+    probs = reference.predict_proba(architecture, arrays, ids)
+    assert value == pytest.approx(cross_entropy(probs, labels), abs=1e-12)
+    assert set(grads) == set(arrays)
+    for key, array in arrays.items():
+        expected = numeric_gradient(
+            lambda: cross_entropy(reference.predict_proba(architecture, arrays, ids), labels), array
+        )
+        scale = max(np.abs(expected).max(), 1e-8)
+        assert np.abs(grads[key] - expected).max() / scale <= 1e-6, key
+
+
+@pytest.mark.parametrize(("units", "merge_mode"), [((5, 4), None), ((4, 3), "concat")])
+def test_dropout_masks_pass_gradients_where_they_kept_units(units, merge_mode):
+    """Inverted dropout with given masks (the same on both sides of the check): the
+    gradients equal finite differences of the loss computed with those masks."""
+    architecture, arrays = random_export(units, merge_mode, 3, True, seed=5)
+    ids = token_ids(4, 5, "mixed", seed=1, vocab=VOCAB)
+    labels = np.array([0, 1, 2, 1])
+    rng = np.random.default_rng(9)
+    width = [n * (2 if merge_mode == "concat" else 1) for n in units]
+    shapes = {"dropout_1": (4, 5, width[0]), "dropout_2": (4, width[1])}
+    dropout = {name: (rng.random(shape) > 0.3) / 0.7 for name, shape in shapes.items()}
+    value, grads = loss_and_gradients(architecture, arrays, ids, labels, dropout)
+    assert value != pytest.approx(loss_and_gradients(architecture, arrays, ids, labels)[0])
+    for key, array in arrays.items():
+        expected = numeric_gradient(
+            lambda: loss_and_gradients(architecture, arrays, ids, labels, dropout)[0], array
+        )
+        scale = max(np.abs(expected).max(), 1e-8)
+        assert np.abs(grads[key] - expected).max() / scale <= 1e-6, key
+
+
+# (units, bidirectional, merge_mode, mask_zero, padding): 1-3 layers, uni and bi, every
+# merge mode, masks with holes, empty rows, start and end padding, odd unit counts
+TF_GRID = [
+    ((5,), False, None, True, "mixed"),
+    ((7, 5, 3), False, None, True, "holes"),
+    ((5, 3), False, None, False, "start"),
+    ((5,), True, "concat", True, "end"),
+    ((5, 3), True, "sum", True, "mixed"),
+    ((5, 3), True, "mul", True, "holes"),
+    ((5, 3), True, "ave", False, "end"),
+    ((7, 5, 3), True, "concat", True, "start"),
+]
+
+
+@pytest.mark.parametrize("case", TF_GRID, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_gradients_equal_tensorflows(case):
+    """The same Keras model in float64: tf.GradientTape's gradient of the mean sparse
+    categorical cross-entropy (dropout off) against the reference backward pass."""
+    keras = pytest.importorskip("keras")
+    tf = pytest.importorskip("tensorflow")
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("Keras runs on another backend")
+    from test_scratch_vs_keras import keras_stack
+
+    from nusax_lstm.keras_model import export
+
+    units, bidirectional, merge_mode, mask_zero, padding = case
+    model = keras_stack(units, bidirectional, merge_mode, 4, 7, mask_zero, "float64")
+    ids = token_ids(6, 7, padding, seed=4)
+    labels = np.random.default_rng(5).integers(0, 3, len(ids))
+    with tf.GradientTape() as tape:
+        probs = model(ids, training=False)
+        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, probs))
+    theirs = tape.gradient(loss, model.trainable_weights)
+    arrays, specs = export(model)
+    value, ours = loss_and_gradients({"layers": specs}, arrays, ids, labels)
+    assert value == pytest.approx(float(loss), rel=1e-12)
+    assert len(theirs) == len(arrays)  # export lists the weights in Keras's order
+    for key, grad in zip(arrays, theirs, strict=True):
+        grad = tf.convert_to_tensor(grad).numpy()  # the embedding's comes as slices
+        scale = max(np.abs(grad).max(), 1e-12)
+        assert np.abs(ours[key] - grad).max() / scale <= 1e-6, key
