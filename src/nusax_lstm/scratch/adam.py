@@ -1,0 +1,46 @@
+"""Adam as Keras does it (keras/src/optimizers/adam.py), in NumPy: the bias correction
+folded into the step size, epsilon added to sqrt(v) after the correction, and the step
+size computed from float32 roundings of the learning rate and the betas, as Keras's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Adam:
+    """Per array: m and v start at 0; at step t (1, 2, ...), for gradient g:
+
+    m += (g - m) (1 - beta_1)        v += (g^2 - v) (1 - beta_2)
+    alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t)
+    w -= alpha m / (sqrt(v) + epsilon)
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+    ):
+        self.learning_rate, self.beta_1, self.beta_2 = learning_rate, beta_1, beta_2
+        self.epsilon, self.step = epsilon, 0
+        self.m: dict[str, np.ndarray] = {}
+        self.v: dict[str, np.ndarray] = {}
+
+    def update(self, weights: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """One step: every array of `weights` moves, in place, by its gradient in `grads`."""
+        self.step += 1
+        # Keras holds the learning rate in a float32 variable and makes the betas of the
+        # bias correction float32 tensors before casting them to the weights' dtype: with
+        # float64 weights, those roundings change alpha by 6.7e-6 (relative) at step 1.
+        lr, beta_1, beta_2 = (
+            float(np.float32(x)) for x in (self.learning_rate, self.beta_1, self.beta_2)
+        )
+        alpha = lr * np.sqrt(1 - beta_2**self.step) / (1 - beta_1**self.step)
+        for key, w in weights.items():
+            g = grads[key]
+            m = self.m.setdefault(key, np.zeros_like(w))
+            v = self.v.setdefault(key, np.zeros_like(w))
+            m += (g - m) * (1 - self.beta_1)
+            v += (g * g - v) * (1 - self.beta_2)
+            w -= alpha * m / (np.sqrt(v) + self.epsilon)
