@@ -1,6 +1,9 @@
 """Adam as Keras does it (keras/src/optimizers/adam.py), in NumPy: the bias correction
 folded into the step size, epsilon added to sqrt(v) after the correction, and the step
-size computed from float32 roundings of the learning rate and the betas, as Keras's."""
+size computed from float32 roundings of the learning rate and the betas, as Keras's.
+Gradients are dense arrays, as on Keras's JAX backend; on TensorFlow an Embedding's
+gradient arrives as one slice per token read, and Keras's Adam adds their squares to v
+one by one, which differs for ids read more than once in a batch."""
 
 from __future__ import annotations
 
