@@ -21,6 +21,16 @@ pytest.importorskip("keras")
 TESTS = Path(__file__).resolve().parent
 
 
+def run_on(backend: str, script: str) -> dict:
+    """A script run in a fresh interpreter (the backend is fixed when keras is imported),
+    given the backend; the JSON object it prints last."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, backend], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.splitlines()[-1])
+
+
 @pytest.mark.parametrize(
     ("ids", "kept"),
     [
@@ -70,11 +80,7 @@ print(json.dumps(result))
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_cutting_masked_padding_changes_neither_a_training_step_nor_predictions(backend):
-    result = subprocess.run(
-        [sys.executable, "-c", EXACTNESS, backend], capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    got = json.loads(result.stdout.splitlines()[-1])
+    got = run_on(backend, EXACTNESS)
     assert got["steps"] == 16
     for direction in ("uni", "bi"):
         assert got[direction]["weights"] <= 1e-6 and got[direction]["probs"] <= 1e-6, direction
@@ -121,11 +127,7 @@ print(json.dumps(result))
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_filled_batches_train_as_keras_fit_on_the_short_batch(backend):
-    result = subprocess.run(
-        [sys.executable, "-c", FILLED, backend], capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    got = json.loads(result.stdout.splitlines()[-1])
+    got = run_on(backend, FILLED)
     assert got["keys"] == ["accuracy", "loss", "val_accuracy", "val_loss"] and got["kept"] == 1
     assert got["history"] <= 1e-6 and got["weights"] <= 1e-6 and got["probs"] <= 1e-6, got
 
@@ -155,11 +157,7 @@ print(json.dumps({"history": history["val_loss"], "kept": kept, "now": now}))
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_early_stopping_stops_and_keeps_the_best_epochs_weights(backend):
-    result = subprocess.run(
-        [sys.executable, "-c", STOPPING, backend], capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    got = json.loads(result.stdout.splitlines()[-1])
+    got = run_on(backend, STOPPING)
     val_loss = got["history"]
     assert len(val_loss) < 12  # stopped early
     assert got["kept"] == 1 + int(np.argmin(val_loss)) < len(val_loss)
