@@ -17,6 +17,7 @@ resource_scopes:
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/crossval.smk"
 include: "workflow/rules/select.smk"
 include: "workflow/rules/statistics.smk"
 include: "workflow/rules/scratch.smk"

@@ -14,6 +14,8 @@ import pytest
 import yaml
 from conftest import REPO, TINY_CONFIG, job_counts, snakemake, write_config
 
+from nusax_lstm.metrics import macro_f1
+
 pytestmark = pytest.mark.slow
 
 
@@ -179,12 +181,25 @@ def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mir
     config["data"] = {"languages": ["ind"], "mirrors": [str(mirror)]}
     config["train"]["seeds"] = [7, 8]
     config["experiments"] = {"tiny": config["experiments"]["tiny"][:1]}
-    config["selection"] = {"candidates": ["ensembles"]}
+    config["selection"] = {"candidates": ["ensembles"], "cv_folds": 2}
     write_config(tmp_path, config)
     result = snakemake(tmp_path, "--cores", "2")
     assert result.returncode == 0, result.stderr[-5000:]
     best = read(tmp_path, "results/ind/best/best.json")
     assert (best["config_id"], best["seed"], best["members"]) == ("lstm-8-ensemble", None, [7, 8])
+    # selected on 2-fold cross-validation over train + valid: the folds hold out each of
+    # those 600 texts once and no test text; the score is the ensemble's, recomputed
+    cv = tmp_path / "results" / "ind" / "cv"
+    folds = [dict(np.load(cv / f"fold{f}" / "sequences.npz")) for f in (0, 1)]
+    assert [len(f["y_valid"]) + len(f["y_train"]) for f in folds] == [600, 600]
+    assert sum(len(f["y_valid"]) for f in folds) == 600
+    assert all(len(f["x_test"]) == 0 for f in folds)
+    averaged = [
+        np.mean([np.load(cv / f"fold{f}/models/lstm-8/seed{s}/probs_valid.npy") for s in (7, 8)], 0)
+        for f in (0, 1)
+    ]
+    scores = [macro_f1(f["y_valid"], p.argmax(1)) for f, p in zip(folds, averaged, strict=True)]
+    assert best["metric"] == "cv_macro_f1" and best["value"] == pytest.approx(np.mean(scores))
     models = tmp_path / "results" / "ind" / "models" / "lstm-8"
     runs = [np.load(models / f"seed{s}" / "probs_test.npy") for s in (7, 8)]
     assert np.allclose(np.load(models / "ensemble" / "probs_test.npy"), np.mean(runs, axis=0))
@@ -286,6 +301,12 @@ CONFIG_ERRORS = [
     ("trim_padding", lambda c: c["train"].update(trim_padding="yes"), "trim_padding"),
     ("patience 0", lambda c: c["train"].update(early_stopping={"patience": 0}), "patience"),
     ("resamples", lambda c: c.update(statistics={"resamples": 10}), "resamples"),
+    ("cv_folds 1", lambda c: c.update(selection={"cv_folds": 1}), "cv_folds"),
+    (
+        "cv_folds on test",
+        lambda c: c.update(selection={"cv_folds": 3, "metric": "test_macro_f1"}),
+        "choose one",
+    ),
     (
         "ensembles of one seed",
         lambda c: c.update(selection={"candidates": ["ensembles"]}),

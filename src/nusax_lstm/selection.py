@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 
-SELECTION_METRICS = ("val_macro_f1", "test_macro_f1")
+SELECTION_METRICS = ("val_macro_f1", "test_macro_f1", "cv_macro_f1")
 
 
 def by_config(records: Iterable[dict]) -> dict[str, list[dict]]:
@@ -17,6 +17,15 @@ def by_config(records: Iterable[dict]) -> dict[str, list[dict]]:
     for record in records:
         grouped.setdefault(record["config_id"], []).append(record)
     return grouped
+
+
+def cv_score(scores: dict, model_id: str, seed: int | None) -> dict:
+    """{"cv_macro_f1": ...} of one run (seed) or seed ensemble (seed None) from
+    crossval.cv_scores's output as read from JSON; {} without cross-validation."""
+    if not scores:
+        return {}
+    model = scores[model_id] if seed is None else scores[model_id]["seeds"][str(seed)]
+    return {"cv_macro_f1": model["cv_macro_f1"]}
 
 
 def rank(runs: list[dict], metric: str) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .selection import cv_score
 from .stats import ranking_agreement
 
 
@@ -31,17 +32,26 @@ def config_scores(runs: list[dict]) -> dict:
     }
 
 
-def validation_vs_test(metrics: dict[str, list[dict]], configs: set[str]) -> dict | None:
-    """Per seed, how the validation split ranks the configs against how the test split
-    does (stats.ranking_agreement); None with fewer than three configs."""
+def ranking_vs_test(
+    metrics: dict[str, list[dict]], configs: set[str], cv: dict | None = None
+) -> dict | None:
+    """Per seed, how the validation split (or, given `cv`, cross-validation: crossval's
+    scores) ranks the configs against how the test split does (stats.ranking_agreement);
+    None with fewer than three configs."""
     runs = [sorted(metrics[c], key=lambda r: r["seed"]) for c in sorted(configs)]
     if len(runs) < 3:
         return None
+
+    def score(run: dict, split: str) -> float:
+        if split == "cv":
+            return cv_score(cv, run["config_id"], run["seed"])["cv_macro_f1"]
+        return run[split]["macro_f1"]
+
     scores = {
-        split: np.array([[r[split]["macro_f1"] for r in config] for config in runs]).T
-        for split in ("valid", "test")
+        split: np.array([[score(r, split) for r in config] for config in runs]).T
+        for split in ("cv" if cv else "valid", "test")
     }  # [S, K]
-    return {"configs": len(runs)} | ranking_agreement(scores["valid"], scores["test"])
+    return {"configs": len(runs)} | ranking_agreement(*scores.values())
 
 
 def language_summary(
@@ -52,12 +62,14 @@ def language_summary(
     provenance: dict,
     baselines: dict,
     statistics: dict,
+    cv: dict | None = None,
 ) -> dict:
     """One language's results.
 
     `experiments` maps experiment -> name -> config id;
     `metrics` maps model id -> the metrics of each of its seeds (a seed ensemble: one);
-    `statistics` holds the test intervals and paired tests (stats.study_statistics).
+    `statistics` holds the test intervals and paired tests (stats.study_statistics);
+    `cv` the cross-validated scores (crossval.cv_scores), None without cross-validation.
     """
     models = statistics["models"]
     configs = {c for named in experiments.values() for c in named.values()}
@@ -71,6 +83,7 @@ def language_summary(
             experiment: {
                 name: config_scores(metrics[config_id])
                 | {"test_interval": models[config_id]["interval"]}
+                | cv_score(cv, config_id, None)
                 for name, config_id in named.items()
             }
             for experiment, named in experiments.items()
@@ -78,10 +91,12 @@ def language_summary(
         "ensembles": {
             model_id: config_scores(runs)
             | {"members": runs[0]["members"], "test_interval": models[model_id]["interval"]}
+            | cv_score(cv, model_id, None)
             for model_id, runs in metrics.items()
             if model_id not in configs
         },
-        "validation_vs_test": validation_vs_test(metrics, configs),
+        "validation_vs_test": ranking_vs_test(metrics, configs),
+        "cv_vs_test": ranking_vs_test(metrics, configs, cv) if cv else None,
         "tests": statistics["experiments"],
         "selected_vs_baseline": statistics["selected_vs_baseline"],
         "best": {
@@ -172,6 +187,23 @@ def conclusion(experiment: str, rows: dict[str, dict]) -> str:
     return text
 
 
+def ranking_sentence(agreement: dict, score: str) -> str:
+    """How well `score` ranked the configs as test did (ranking_vs_test's result)."""
+    per_seed = ", ".join(f"{rho:.2f}" for rho in agreement["spearman"])
+    return (
+        f"Does {score} rank the configs as test does? Per seed, Spearman's rho between the "
+        f"two rankings of the {agreement['configs']} configs: "
+        f"{agreement['mean_spearman']:.2f} on average ({per_seed}); the config best on "
+        f"{score} is best on test for {sum(agreement['same_best'])} of "
+        f"{len(agreement['same_best'])} seed(s)."
+    )
+
+
+def cv_cell(row: dict) -> str:
+    """The cross-validated score as a table cell ("" without cross-validation)."""
+    return f" {row['cv_macro_f1']:.3f} |" if "cv_macro_f1" in row else ""
+
+
 def summary_markdown(summary: dict) -> str:
     lines = ["# NusaX-Senti LSTM study", ""]
     for lang, result in summary["languages"].items():
@@ -186,17 +218,19 @@ def summary_markdown(summary: dict) -> str:
             "Paired tests score both models on the same resamples (two-sided).",
             "",
         ]
+        cv = result["cv_vs_test"] is not None
+        cv_head, cv_rule = (" cv macro F1 |", "---|") if cv else ("", "")
         for experiment, rows in result["experiments"].items():
             lines += [
                 f"### {experiment}",
                 "",
-                f"| config | id | val macro F1 | test macro F1 | test {level} interval "
+                f"| config | id | val macro F1 |{cv_head} test macro F1 | test {level} interval "
                 "| test min to max | params |",
-                "|---|---|---|---|---|---|---|",
+                f"|---|---|---|{cv_rule}---|---|---|---|",
             ]
             for name, r in rows.items():
                 lines.append(
-                    f"| {name} | {r['config_id']} | {_pm(r['val'])} | {_pm(r['test'])} "
+                    f"| {name} | {r['config_id']} | {_pm(r['val'])} |{cv_cell(r)} {_pm(r['test'])} "
                     f"| {_interval(r['test_interval'])} "
                     f"| {r['test']['min']:.3f} to {r['test']['max']:.3f} | {r['params']:,} |"
                 )
@@ -209,11 +243,12 @@ def summary_markdown(summary: dict) -> str:
             lines += [
                 "### Seed ensembles (each config's runs, class probabilities averaged)",
                 "",
-                f"| ensemble | seeds | val macro F1 | test macro F1 | test {level} interval |",
-                "|---|---|---|---|---|",
+                f"| ensemble | seeds | val macro F1 |{cv_head} test macro F1 "
+                f"| test {level} interval |",
+                f"|---|---|---|{cv_rule}---|---|",
                 *(
                     f"| {model_id} | {', '.join(map(str, e['members']))} "
-                    f"| {e['val_macro_f1']:.3f} | {e['test_macro_f1']:.3f} "
+                    f"| {e['val_macro_f1']:.3f} |{cv_cell(e)} {e['test_macro_f1']:.3f} "
                     f"| {_interval(e['test_interval'])} |"
                     for model_id, e in result["ensembles"].items()
                 ),
@@ -250,15 +285,10 @@ def summary_markdown(summary: dict) -> str:
             + paired_sentence(versus, names, st["confidence"]),
             "",
         ]
-        agreement = result["validation_vs_test"]
-        if agreement:
-            per_seed = ", ".join(f"{rho:.2f}" for rho in agreement["spearman"])
-            lines += [
-                "Does validation rank the configs as test does? Per seed, Spearman's rho "
-                f"between the two rankings of the {agreement['configs']} configs: "
-                f"{agreement['mean_spearman']:.2f} on average ({per_seed}); the config best "
-                f"on validation is best on test for {sum(agreement['same_best'])} of "
-                f"{len(agreement['same_best'])} seed(s).",
-                "",
-            ]
+        for agreement, score in (
+            (result["validation_vs_test"], "validation"),
+            (result["cv_vs_test"], "cross-validation (train + valid)"),
+        ):
+            if agreement:
+                lines += [ranking_sentence(agreement, score), ""]
     return "\n".join(lines)

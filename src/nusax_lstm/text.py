@@ -70,6 +70,16 @@ class Vectorizer:
         return pad(ids, self.padding)
 
 
+def vectorize_splits(
+    texts: dict[str, list[str]], max_tokens: int, sequence_length: int
+) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The vocabulary adapted on texts["train"] only, and each split's ids [N, T] as
+    `x_<split>`."""
+    vocabulary = adapt(texts["train"], max_tokens)
+    vectorize = Vectorizer(vocabulary, sequence_length)
+    return vocabulary, {f"x_{split}": vectorize(t) for split, t in texts.items()}
+
+
 def write_vocabulary(path: str | Path, tokens: list[str]) -> None:
     bad = [i for i, t in enumerate(tokens) if "\n" in t]
     if bad:

@@ -79,6 +79,7 @@ wildcard_constraints:
     lang="[a-z]{3}",
     config_id="[a-z0-9-]+",
     seed=r"\d+",
+    fold=r"\d+",
     experiment="[A-Za-z0-9_-]+",
 
 
@@ -147,6 +148,42 @@ if CANDIDATES == ["ensembles"] and not ENSEMBLES:
     raise WorkflowError(
         "config: selection.candidates: [ensembles] needs at least two train.seeds"
     )
+
+
+# Cross-validated selection (selection.cv_folds: k): every config and seed also trains
+# once per fold of train + valid; the selection score is the mean held-out macro F1.
+CV_FOLDS = config["selection"]["cv_folds"] or 0
+FOLDS = list(range(CV_FOLDS))
+SELECTION_METRIC = "cv_macro_f1" if CV_FOLDS else config["selection"]["metric"]
+if CV_FOLDS and config["selection"]["metric"] == "test_macro_f1":
+    raise WorkflowError(
+        "config: selection.cv_folds selects on cross-validation over train + valid, "
+        "selection.metric: test_macro_f1 on the test split: choose one"
+    )
+
+
+def cv_dir(fold="{fold}"):
+    return f"results/{{lang}}/cv/fold{fold}"
+
+
+def fold_run_dir():
+    return f"{cv_dir()}/models/{{config_id}}/seed{{seed}}"
+
+
+def cv_scores(lang="{lang}"):
+    """The cross-validated scores of a language's models, as a list: empty without
+    cross-validation."""
+    return [f"results/{lang}/cv/scores.json"] if CV_FOLDS else []
+
+
+def fold_runs(suffix):
+    """The file `suffix` of every fold run of a language: per config, per seed, per fold."""
+    return [
+        f"{cv_dir(fold)}/models/{config_id}/seed{seed}/{suffix}"
+        for config_id in CONFIGS
+        for seed in SEEDS
+        for fold in FOLDS
+    ]
 
 
 def ensemble_dir(config_id="{config_id}"):

@@ -15,6 +15,7 @@ rule summary:
                 statistics="results/{lang}/statistics.json",
             )
         ),
+        cv_scores=[path for lang in LANGS for path in cv_scores(lang)],
     output:
         json=report(
             "results/summary.json",

@@ -2,6 +2,7 @@ checkpoint select_best:
     input:
         source_files("selection.py"),
         metrics=all_models("metrics.json", CANDIDATES),
+        cv_scores=cv_scores(),
     output:
         best="results/{lang}/best/best.json",
     log:
@@ -11,7 +12,7 @@ checkpoint select_best:
     conda:
         "../../envs/numpy.yaml"
     params:
-        metric=config["selection"]["metric"],
+        metric=SELECTION_METRIC,
         names=MODEL_NAMES,
     script:
         "../scripts/select_best.py"

@@ -2,9 +2,11 @@
 
 from nusax_lstm.fileio import read_json, write_json
 from nusax_lstm.joblog import logged
-from nusax_lstm.selection import select_best
+from nusax_lstm.selection import cv_score, select_best
 
 with logged(snakemake):
+    # cross-validated scores (selection.cv_folds): config id -> cv_macro_f1, and per seed
+    cv = read_json(snakemake.input.cv_scores[0]) if snakemake.input.cv_scores else {}
     runs = [
         {
             "config_id": m["config_id"],
@@ -14,6 +16,7 @@ with logged(snakemake):
             "test_macro_f1": m["test"]["macro_f1"],
             "members": m.get("members"),
         }
+        | cv_score(cv, m["config_id"], m["seed"])
         for m in map(read_json, snakemake.input.metrics)
     ]
     best = select_best(runs, snakemake.params.metric, snakemake.params.names)

@@ -8,6 +8,8 @@ from nusax_lstm.summary import language_summary, study_summary, summary_markdown
 
 with logged(snakemake):
     inputs, languages = snakemake.input, {}
+    # per language, the cross-validated scores (selection.cv_folds); none without
+    cv = dict(zip(snakemake.params.languages, map(read_json, inputs.cv_scores), strict=False))
     for lang in snakemake.params.languages:
         # Inputs are named per language: metrics_<lang> (every run), best_<lang>, ...
         metrics = by_config(map(read_json, inputs[f"metrics_{lang}"]))
@@ -23,6 +25,7 @@ with logged(snakemake):
             provenance,
             baselines,
             statistics,
+            cv.get(lang),
         )
     result = study_summary(languages)
     write_json(snakemake.output.json, result)

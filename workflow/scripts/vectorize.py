@@ -4,16 +4,15 @@ from nusax_lstm import SPLITS
 from nusax_lstm.data import read_split
 from nusax_lstm.fileio import save_npz
 from nusax_lstm.joblog import logged
-from nusax_lstm.text import Vectorizer, adapt, write_vocabulary
+from nusax_lstm.text import vectorize_splits, write_vocabulary
 
 with logged(snakemake):
     p = snakemake.params
     texts, labels = {}, {}
     for split, path in zip(SPLITS, snakemake.input.splits, strict=True):
         texts[split], labels[split] = read_split(path)
-    vocabulary = adapt(texts["train"], p.max_tokens)
-    vectorize = Vectorizer(vocabulary, p.sequence_length)
+    vocabulary, arrays = vectorize_splits(texts, p.max_tokens, p.sequence_length)
     write_vocabulary(snakemake.output.vocabulary, vocabulary)
-    arrays = {f"x_{s}": vectorize(texts[s]) for s in SPLITS} | {f"y_{s}": labels[s] for s in SPLITS}
+    arrays |= {f"y_{s}": labels[s] for s in SPLITS}
     save_npz(snakemake.output.sequences, **arrays)
     print(f"vocabulary: {len(vocabulary)} tokens; rows:", {k: len(v) for k, v in arrays.items()})

@@ -1,0 +1,64 @@
+# Cross-validated selection, with selection.cv_folds: k (see common.smk).
+
+
+rule cv_split:
+    input:
+        source_files("crossval.py", "text.py", "data.py", "metrics.py", "ensemble.py"),
+        splits=expand("results/{{lang}}/data/{split}.csv", split=["train", "valid"]),
+    output:
+        vocabulary=expand(f"{cv_dir()}/vocabulary.txt", fold=FOLDS, allow_missing=True),
+        sequences=expand(f"{cv_dir()}/sequences.npz", fold=FOLDS, allow_missing=True),
+    log:
+        "results/logs/{lang}/cv_split.log",
+    benchmark:
+        "results/benchmarks/{lang}/cv_split.tsv"
+    conda:
+        "../../envs/numpy.yaml"
+    params:
+        max_tokens=config["vectorize"]["max_tokens"],
+        sequence_length=config["vectorize"]["sequence_length"],
+        seed=config["selection"]["cv_seed"],
+    script:
+        "../scripts/cv_split.py"
+
+
+# A fold's training: the study's training on the fold's data (its held-out fold as the
+# validation split, which early stopping watches too).
+use rule train as train_fold with:
+    input:
+        source_files("keras_model.py", "text.py"),
+        sequences=f"{cv_dir()}/sequences.npz",
+        vocabulary=f"{cv_dir()}/vocabulary.txt",
+    output:
+        model=f"{fold_run_dir()}/model.keras",
+        history=f"{fold_run_dir()}/history.json",
+        probs_valid=f"{fold_run_dir()}/probs_valid.npy",
+        probs_test=f"{fold_run_dir()}/probs_test.npy",
+        info=f"{fold_run_dir()}/info.json",
+        weights=f"{fold_run_dir()}/weights.npz",
+        architecture=f"{fold_run_dir()}/architecture.json",
+    log:
+        "results/logs/{lang}/cv/fold{fold}/train/{config_id}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/{lang}/cv/fold{fold}/train/{config_id}/seed{seed}.tsv"
+
+
+rule cross_validate:
+    input:
+        source_files("crossval.py", "metrics.py", "ensemble.py"),
+        sequences=expand(f"{cv_dir()}/sequences.npz", fold=FOLDS, allow_missing=True),
+        probs=fold_runs("probs_valid.npy"),
+    output:
+        scores="results/{lang}/cv/scores.json",
+    log:
+        "results/logs/{lang}/cross_validate.log",
+    benchmark:
+        "results/benchmarks/{lang}/cross_validate.tsv"
+    conda:
+        "../../envs/numpy.yaml"
+    params:
+        configs=list(CONFIGS),
+        seeds=SEEDS,
+        ensemble=ENSEMBLE,
+    script:
+        "../scripts/cross_validate.py"

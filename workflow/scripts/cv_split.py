@@ -1,0 +1,34 @@
+"""The k folds of train + valid for cross-validated selection: per fold, a vocabulary
+adapted on the other folds, their ids as the training split, the fold's as validation.
+The test split stays out (its arrays are empty)."""
+
+import numpy as np
+
+from nusax_lstm.crossval import fold_of
+from nusax_lstm.data import read_split
+from nusax_lstm.fileio import save_npz
+from nusax_lstm.joblog import logged
+from nusax_lstm.text import vectorize_splits, write_vocabulary
+
+with logged(snakemake):
+    p, out = snakemake.params, snakemake.output
+    texts, labels = [], []
+    for path in snakemake.input.splits:  # train, valid
+        split_texts, split_labels = read_split(path)
+        texts += split_texts
+        labels += split_labels
+    labels = np.asarray(labels)
+    folds = fold_of(labels, len(out.sequences), p.seed)
+    for fold, (vocabulary_path, sequences_path) in enumerate(
+        zip(out.vocabulary, out.sequences, strict=True)
+    ):
+        rows = {"train": np.flatnonzero(folds != fold), "valid": np.flatnonzero(folds == fold)}
+        split_texts = {split: [texts[i] for i in r] for split, r in rows.items()}
+        vocabulary, arrays = vectorize_splits(
+            split_texts | {"test": []}, p.max_tokens, p.sequence_length
+        )
+        arrays |= {f"y_{split}": labels[r] for split, r in rows.items()}
+        arrays["y_test"] = labels[:0]
+        write_vocabulary(vocabulary_path, vocabulary)
+        save_npz(sequences_path, **arrays)
+        print(f"fold {fold}: {len(vocabulary)} tokens;", {k: len(v) for k, v in arrays.items()})
