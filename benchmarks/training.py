@@ -1,0 +1,218 @@
+"""Training speed: one epoch of the BiLSTM [64, 32] in NumPy against Keras, side by side.
+
+    python benchmarks/training.py [--epochs 5] [--data ../shared/data/nusax-senti]
+                                  [--reference-epochs 2] [--only numpy-packed ...]
+
+The study's model and data: Indonesian NusaX train split (500 texts, the pipeline's
+vectorizer: 10,000 tokens at most, length 100, end padding), Embedding 128 (mask_zero),
+Bidirectional LSTM(64) returning sequences, Dropout 0.3, Bidirectional LSTM(32), Dropout
+0.3, Dense(3) softmax; Adam at 0.001, batches of 32 in a new shuffled order each epoch,
+float32. An epoch also scores the 100 validation texts, as the pipeline's does.
+
+Each trainer runs in its own process (a Keras backend is fixed per process), with 1 and
+2 threads:
+- numpy-packed: scratch/packed_backprop.py's gradients and scratch/adam.py, each batch
+  cut after its longest text (exact under the mask), new dropout masks per batch; the
+  validation texts through the scratch engine; 1 or 2 BLAS threads (threadpoolctl);
+- numpy-reference: scratch/backprop.py instead (slow: --reference-epochs epochs);
+- keras-jax, keras-tensorflow: the pipeline's path (configure_keras, build_model, trim,
+  keras_training.fit), `threads` as the pipeline passes a training's thread count; the
+  first epoch compiles (no persistent compilation cache).
+Prints the first epoch and the median of the later ones, each process's peak RSS
+(ru_maxrss) and the ratios Keras / NumPy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from nusax_lstm import SPLITS
+from nusax_lstm.data import read_folder
+from nusax_lstm.text import trim, vectorize_splits
+
+REPO = Path(__file__).resolve().parents[1]
+UNITS, EMBEDDING, DROPOUT, BATCH, LEARNING_RATE, SEED = (64, 32), 128, 0.3, 32, 0.001, 0
+TRAINERS = ("numpy-packed", "numpy-reference", "keras-jax", "keras-tensorflow")
+
+
+def splits(data: Path) -> tuple[int, dict]:
+    """The vocabulary's size and x_/y_ arrays of every split, as the pipeline makes them."""
+    rows, _ = read_folder(data / "indonesian", "ind", verify=True)
+    texts = {split: [text for _, text, _ in rows[split]] for split in SPLITS}
+    vocabulary, arrays = vectorize_splits(texts, 10_000, 100)
+    labels = ("negative", "neutral", "positive")
+    for split in SPLITS:
+        arrays[f"y_{split}"] = np.array([labels.index(label) for *_, label in rows[split]])
+    return len(vocabulary), arrays
+
+
+def architecture(vocab: int) -> dict:
+    """The export's architecture of the model (keras_model.export's layer list)."""
+    lstm = {"activation": "tanh", "recurrent_activation": "sigmoid"}
+    layers = [
+        {"name": "embedding", "type": "Embedding", "input_dim": vocab, "output_dim": EMBEDDING}
+        | {"mask_zero": True}
+    ]
+    for i, units in enumerate(UNITS, start=1):
+        side = lstm | {"units": units, "return_sequences": i < len(UNITS)}
+        layers.append(
+            {"name": f"bidirectional_{i}", "type": "Bidirectional", "merge_mode": "concat"}
+            | {"return_sequences": i < len(UNITS), "forward": side, "backward": side}
+        )
+        layers.append({"name": f"dropout_{i}", "type": "Dropout", "rate": DROPOUT})
+    layers.append({"name": "dense_output", "type": "Dense", "units": 3, "activation": "softmax"})
+    return {"layers": layers}
+
+
+def initial_weights(vocab: int, rng: np.random.Generator) -> dict:
+    """Keras's initializers in spirit (uniform embedding, Glorot kernels, unit forget
+    bias), float32: the speed does not depend on them."""
+
+    def glorot(rows: int, columns: int) -> np.ndarray:
+        limit = np.sqrt(6 / (rows + columns))
+        return rng.uniform(-limit, limit, (rows, columns)).astype(np.float32)
+
+    arrays = {"embedding/embeddings": rng.uniform(-0.05, 0.05, (vocab, EMBEDDING))}
+    width = EMBEDDING
+    for i, units in enumerate(UNITS, start=1):
+        for side in ("forward", "backward"):
+            bias = np.zeros(4 * units, dtype=np.float32)
+            bias[units : 2 * units] = 1  # the forget gate
+            prefix = f"bidirectional_{i}/{side}"
+            arrays |= {f"{prefix}/kernel": glorot(width, 4 * units), f"{prefix}/bias": bias}
+            arrays[f"{prefix}/recurrent_kernel"] = glorot(units, 4 * units)
+        width = 2 * units
+    arrays |= {"dense_output/kernel": glorot(width, 3), "dense_output/bias": np.zeros(3)}
+    return {key: array.astype(np.float32) for key, array in arrays.items()}
+
+
+def numpy_trainer(name: str, data: Path, epochs: int, threads: int) -> list[float]:
+    """Epoch seconds of a NumPy training (see the module's docstring)."""
+    from nusax_lstm.scratch import backprop, from_export, packed_backprop
+    from nusax_lstm.scratch.adam import Adam
+    from nusax_lstm.scratch.model import blas_controller
+
+    gradients = (packed_backprop if name == "numpy-packed" else backprop).loss_and_gradients
+    vocab, arrays = splits(data)
+    x, y, x_valid = arrays["x_train"], arrays["y_train"], arrays["x_valid"]
+    model, rng = architecture(vocab), np.random.default_rng(SEED)
+    weights, optimizer = initial_weights(vocab, rng), Adam(LEARNING_RATE)
+    keep = 1 - DROPOUT
+    times = []
+    with blas_controller().limit(limits=threads, user_api="blas"):
+        for _ in range(epochs):
+            start = time.perf_counter()
+            order = rng.permutation(len(x))
+            for first in range(0, len(x), BATCH):
+                rows = order[first : first + BATCH]
+                ids = trim(x[rows])
+                masks = {
+                    "dropout_1": rng.random((*ids.shape, 2 * UNITS[0]), np.float32) < keep,
+                    "dropout_2": rng.random((len(rows), 2 * UNITS[1]), np.float32) < keep,
+                }
+                masks = {key: mask / np.float32(keep) for key, mask in masks.items()}
+                _, grads = gradients(model, weights, ids, y[rows], masks)
+                optimizer.update(weights, grads)
+            from_export(model, weights).predict_proba(x_valid, threads=threads)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def keras_trainer(name: str, data: Path, epochs: int, threads: int) -> list[float]:
+    """Epoch seconds of the pipeline's Keras training: the time between the shuffles that
+    start each epoch (FilledBatches.shuffle), and from the last one to fit's return."""
+    from nusax_lstm.keras_model import build_model, configure_keras
+
+    configure_keras(name.removeprefix("keras-"), threads, SEED)
+    from nusax_lstm import keras_training
+
+    starts = []
+
+    class TimedBatches(keras_training.FilledBatches):
+        def shuffle(self) -> None:
+            starts.append(time.perf_counter())
+            super().shuffle()
+
+    keras_training.FilledBatches = TimedBatches  # fit builds its batches from this name
+    vocab, arrays = splits(data)
+    x_train, evaluation = trim(arrays["x_train"]), trim(arrays["x_valid"])
+    model = build_model(vocab, None, UNITS, True, EMBEDDING, DROPOUT, True, LEARNING_RATE)
+    data = {"x_train": x_train, "y_train": arrays["y_train"]}
+    data |= {"x_valid": evaluation, "y_valid": arrays["y_valid"]}
+    keras_training.fit(model, data, epochs, BATCH, SEED, len(evaluation))
+    starts.append(time.perf_counter())
+    return np.diff(starts).tolist()
+
+
+def worker(name: str, data: Path, epochs: int, threads: int) -> None:
+    """One training in this process: prints its epoch seconds and peak RSS as JSON."""
+    run = keras_trainer if name.startswith("keras") else numpy_trainer
+    times = run(name, data, epochs, threads)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"times": times, "rss_mib": rss}))
+
+
+def measure(name: str, data: Path, epochs: int, threads: int) -> dict:
+    command = [sys.executable, __file__, "--worker", name, "--threads", str(threads)]
+    command += ["--data", str(data), "--epochs", str(epochs)]
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO)
+    if result.returncode:
+        sys.exit(f"{name} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared/data/nusax-senti")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--reference-epochs", type=int, default=2)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--only", nargs="+", choices=TRAINERS, default=list(TRAINERS))
+    parser.add_argument("--worker", choices=TRAINERS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args.worker, args.data, args.epochs, args.threads[0])
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from pipeline import cpu_model  # benchmarks/pipeline.py
+
+    print(f"{cpu_model()}, {len(os.sched_getaffinity(0))} cores")
+    print("| trainer | threads | first epoch s | later epochs s (median) | peak RSS MiB |")
+    print("|---|---|---|---|---|")
+    later = {}
+    for name in args.only:
+        epochs = args.reference_epochs if name == "numpy-reference" else args.epochs
+        for threads in args.threads:
+            got = measure(name, args.data, epochs, threads)
+            first, rest = got["times"][0], got["times"][1:]
+            later[name, threads] = statistics.median(rest) if rest else float("nan")
+            print(
+                f"| {name} | {threads} | {first:.2f} | {later[name, threads]:.2f} "
+                f"({len(rest)}) | {got['rss_mib']:.0f} |",
+                flush=True,
+            )
+    numpy = {key: s for key, s in later.items() if key[0] == "numpy-packed"}
+    keras = {key: s for key, s in later.items() if key[0].startswith("keras")}
+    if numpy and keras:
+        print("\nKeras epoch / NumPy packed epoch (later epochs, same threads):")
+        for (name, threads), seconds in keras.items():
+            if ("numpy-packed", threads) in numpy:
+                print(
+                    f"  {name}, {threads} threads: {seconds / numpy['numpy-packed', threads]:.1f}x"
+                )
+        print(f"fastest Keras / fastest NumPy: {min(keras.values()) / min(numpy.values()):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
