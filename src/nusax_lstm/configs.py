@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from . import UserError
 
 PADDINGS = ("post", "pre")
+# A config trains with Keras (on train.backend, or on JAX when that is numpy) or NumPy.
+ENGINES = ("keras", "numpy")
 
 
 @dataclass(frozen=True)
@@ -20,16 +22,18 @@ class ModelConfig:
     mask_zero: bool = True
     padding: str = "post"
     early_stopping: bool = False
+    numpy: bool = False  # trained by the NumPy engine, not by Keras
 
     @property
     def id(self) -> str:
-        """e.g. lstm-64-32, bilstm-64-32, lstm-64-32-nomask-pre, lstm-64-32-es (suffixes only
-        off the default)."""
+        """e.g. lstm-64-32, bilstm-64-32, lstm-64-32-nomask-pre, lstm-64-32-es,
+        bilstm-64-32-numpy (suffixes only off the default)."""
         kind = "bilstm" if self.bidirectional else "lstm"
         mask = "" if self.mask_zero else "-nomask"
         padding = "" if self.padding == "post" else "-pre"
         stopping = "-es" if self.early_stopping else ""
-        return f"{kind}-{'-'.join(map(str, self.units))}{mask}{padding}{stopping}"
+        engine = "-numpy" if self.numpy else ""
+        return f"{kind}-{'-'.join(map(str, self.units))}{mask}{padding}{stopping}{engine}"
 
 
 def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
@@ -40,20 +44,24 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
     if padding not in PADDINGS:
         raise UserError(f"{where}.padding: {padding!r} is not one of {list(PADDINGS)}")
     stopping = defaults.get("early_stopping", {}).get("enabled", False)
+    engine = entry.get("backend", "numpy" if defaults.get("backend") == "numpy" else "keras")
+    if engine not in ENGINES:
+        raise UserError(f"{where}.backend: {engine!r} is not one of {list(ENGINES)}")
     return ModelConfig(
         tuple(units),
         bool(entry.get("bidirectional", False)),
         bool(entry.get("mask_zero", defaults.get("mask_zero", True))),
         padding,
         bool(entry.get("early_stopping", stopping)),
+        engine == "numpy",
     )
 
 
 def expand(experiments: dict, defaults: dict | None = None) -> dict[str, dict[str, ModelConfig]]:
     """experiment -> display name -> config, checking names and emptiness.
 
-    `defaults` (the `train` section) supplies `mask_zero`, `padding` and `early_stopping.enabled`
-    where a config omits them.
+    `defaults` (the `train` section) supplies `mask_zero`, `padding`, `early_stopping.enabled`
+    and `backend` (numpy, or a Keras backend) where a config omits them.
     """
     if not experiments:
         raise UserError("experiments: at least one experiment is required")

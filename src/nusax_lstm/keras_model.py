@@ -123,17 +123,6 @@ def build_model(
     return model
 
 
-def trim(ids: np.ndarray) -> np.ndarray:
-    """End-padded ids [N, T] without the trailing steps that are padding in every row.
-
-    Exact under a mask: a masked step leaves an LSTM's state (either direction) unchanged.
-    The whole split is cut, not each batch: every batch then has one shape, compiled once
-    (per-batch cuts measured slower on CPU, each new shape costing about 4 s to compile).
-    """
-    used = np.flatnonzero(ids.any(axis=0))
-    return ids[:, : int(used[-1]) + 1 if used.size else 1]
-
-
 def lstm_spec(layer: Any) -> dict:
     """The fields of an LSTM layer that the scratch engine needs, refusing what it cannot run."""
     cell = layer.cell
@@ -193,6 +182,54 @@ def export(model: Any) -> tuple[dict[str, np.ndarray], list[dict]]:
     return arrays, specs
 
 
+def import_weights(model: Any, arrays: dict[str, np.ndarray]) -> None:
+    """export's inverse: set every layer's weights from `layer/array` keys."""
+    from keras import layers
+
+    def values(prefix: str, names: tuple[str, ...]) -> list[np.ndarray]:
+        return [arrays[f"{prefix}/{name}"] for name in names]
+
+    lstm_arrays = ("kernel", "recurrent_kernel", "bias")
+    for layer in model.layers:
+        if isinstance(layer, layers.Embedding):
+            layer.set_weights(values(layer.name, ("embeddings",)))
+        elif isinstance(layer, layers.LSTM):
+            layer.set_weights(values(layer.name, lstm_arrays))
+        elif isinstance(layer, layers.Bidirectional):
+            layer.forward_layer.set_weights(values(f"{layer.name}/forward", lstm_arrays))
+            layer.backward_layer.set_weights(values(f"{layer.name}/backward", lstm_arrays))
+        elif isinstance(layer, layers.Dense):
+            layer.set_weights(values(layer.name, ("kernel", "bias")))
+
+
+def keras_twin(
+    architecture: dict, arrays: dict, model: dict, train: dict, x_test: np.ndarray, out: dict
+) -> None:
+    """A network trained elsewhere (the NumPy engine: its architecture.json and arrays)
+    as a Keras model: saved to out["model"], its probabilities on the test ids x_test
+    [N, T] (padded as in training) to out["probs_test"]."""
+    from .fileio import atomic_path, save_npy
+    from .keras_training import predict
+
+    configure_keras(model["backend"], 1, 0)
+    dropout = next(layer["rate"] for layer in architecture["layers"] if layer["type"] == "Dropout")
+    keras_model = build_model(
+        architecture["layers"][0]["input_dim"],
+        architecture["sequence_length"],
+        tuple(model["units"]),
+        model["bidirectional"],
+        architecture["layers"][0]["output_dim"],
+        dropout,
+        model["mask_zero"],
+        train["learning_rate"],
+        train["optimizer"],
+    )
+    import_weights(keras_model, arrays)
+    save_npy(out["probs_test"], predict(keras_model, x_test, train["batch_size"]))
+    with atomic_path(out["model"]) as tmp:
+        keras_model.save(tmp)
+
+
 def train_and_save(
     sequences: dict,
     vocab_size: int,
@@ -205,36 +242,24 @@ def train_and_save(
 ) -> None:
     """Build, train and save one model with its history, probabilities and parameter count.
 
-    `model` holds units, bidirectional, mask_zero, padding and early_stopping (None or
-    monitor and patience); `train` the shared settings
-    (backend, embedding_dim, dropout, optimizer, learning_rate, epochs, batch_size,
-    trim_padding); `out` the output paths (model, history, probs_valid, probs_test, info,
-    and the framework-free weights and architecture).
+    `model` holds backend, units, bidirectional, mask_zero, padding and early_stopping (None
+    or monitor and patience); `train` the shared settings (embedding_dim, dropout,
+    optimizer, learning_rate, epochs, batch_size, trim_padding); `out` the output paths
+    (model, history, probs_valid, probs_test, info, and the framework-free weights and
+    architecture).
     """
-    from . import SPLITS
-    from .fileio import atomic_path, save_npy, write_json
-    from .text import pad
+    from .fileio import atomic_path
+    from .training import inputs, save_run
 
     # Keras imports scikit-learn and matplotlib when installed, for wrappers and plots
     # that training never uses (2 s a job): a None entry makes the import fail, as if absent.
     for unused in ("sklearn", "matplotlib"):
         sys.modules.setdefault(unused, None)
-    device = configure_keras(train["backend"], threads, seed, compile_cache)
+    device = configure_keras(model["backend"], threads, seed, compile_cache)
     from .keras_training import fit, predict
 
-    padded = {split: pad(sequences[f"x_{split}"], model["padding"]) for split in SPLITS}
-    steps = padded["train"].shape[1]
-    n_valid = len(padded["valid"])
-    # Valid and test go through one prediction program (one input shape): valid after
-    # each epoch, both at the end, in batches of the valid split's size.
-    x = {
-        "train": padded["train"],
-        "evaluation": np.concatenate([padded["valid"], padded["test"]]),
-    }
-    # Trailing padding is cut only where it is masked; unmasked models read all of it.
-    trimmed = train["trim_padding"] and model["mask_zero"] and model["padding"] == "post"
-    if trimmed:
-        x = {name: trim(ids) for name, ids in x.items()}
+    x, steps, trimmed = inputs(sequences, model, train)
+    n_valid = len(sequences["y_valid"])
     keras_model = build_model(
         vocab_size,
         None if trimmed else steps,
@@ -260,33 +285,21 @@ def train_and_save(
         model["early_stopping"],
     )
     probs = predict(keras_model, x["evaluation"], n_valid)
-    save_npy(out["probs_valid"], probs[:n_valid])
-    save_npy(out["probs_test"], probs[n_valid:])
-    write_json(out["history"], history)
-    info = {
-        "params": keras_model.count_params(),
-        "backend": train["backend"],
-        "device": device,
-        "seed": seed,
-        "sequence_length": steps,
-        "epochs_trained": len(history["loss"]),
-        "epoch_kept": epoch_kept,
-        **model,
-    }
-    write_json(out["info"], info)
-    save_export(keras_model, steps, model["padding"], out)
+    arrays, layers = export(keras_model)
+    info = {"params": keras_model.count_params(), "device": device, "seed": seed}
+    save_run(out, history, epoch_kept, probs, n_valid, info, model, steps)
+    save_export(arrays, layers, steps, model["padding"], out)
     with atomic_path(out["model"]) as tmp:
         keras_model.save(tmp)
 
 
-def save_export(model: Any, sequence_length: int, padding: str, out: dict) -> None:
-    """The framework-free form of a model: `out["weights"]` (weights.npz: `layer/array`
-    keys) and `out["architecture"]` (architecture.json: the ordered layers describing
-    them, the input length, labels, masking, and where inputs are padded)."""
+def save_export(arrays: dict, layers: list, sequence_length: int, padding: str, out: dict) -> None:
+    """The framework-free form of a model (export's result): `out["weights"]` (weights.npz:
+    `layer/array` keys) and `out["architecture"]` (architecture.json: the ordered layers
+    describing them, the input length, labels, masking, and where inputs are padded)."""
     from . import LABELS
     from .fileio import save_npz, write_json
 
-    arrays, layers = export(model)
     save_npz(out["weights"], **arrays)
     architecture = {
         "format": 1,

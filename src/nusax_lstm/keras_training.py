@@ -14,8 +14,7 @@ from typing import Any
 import keras
 import numpy as np
 
-# Keras's clip of probabilities before the log in sparse categorical cross-entropy.
-EPSILON = keras.config.epsilon()
+from .metrics import loss_and_accuracy
 
 
 class FilledBatches(keras.utils.PyDataset):
@@ -66,14 +65,6 @@ def predict(model: Any, x: np.ndarray, batch_size: int) -> np.ndarray:
     fill = -len(x) % batch_size
     probs = model.predict(np.pad(x, ((0, fill), (0, 0))), batch_size=batch_size, verbose=0)
     return probs[: len(x)]
-
-
-def loss_and_accuracy(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Mean sparse categorical cross-entropy of probabilities [N, C] (clipped as Keras
-    clips them) and accuracy."""
-    p = np.clip(probs / probs.sum(axis=1, keepdims=True), EPSILON, 1 - EPSILON)
-    loss = -np.log(p[np.arange(len(labels)), labels]).mean()
-    return float(loss), float((probs.argmax(axis=1) == labels).mean())
 
 
 class EpochScores(keras.callbacks.Callback):

@@ -51,3 +51,16 @@ def evaluate(y_true: np.ndarray, probs: np.ndarray) -> dict:
         },
         "confusion_matrix": matrix.tolist(),
     }
+
+
+# Keras's clip of probabilities before the log in sparse categorical cross-entropy
+# (keras.config.epsilon()).
+KERAS_EPSILON = 1e-7
+
+
+def loss_and_accuracy(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Mean sparse categorical cross-entropy of probabilities [N, C] (clipped as Keras
+    clips them) and accuracy."""
+    p = np.clip(probs / probs.sum(axis=1, keepdims=True), KERAS_EPSILON, 1 - KERAS_EPSILON)
+    loss = -np.log(p[np.arange(len(labels)), labels]).mean()
+    return float(loss), float((probs.argmax(axis=1) == labels).mean())

@@ -88,8 +88,23 @@ wildcard_constraints:
 TRAIN_PARAMS = {
     k: v
     for k, v in config["train"].items()
-    if k not in ("seeds", "mask_zero", "padding", "compile_cache", "early_stopping")
+    if k
+    not in (
+        "seeds",
+        "mask_zero",
+        "padding",
+        "compile_cache",
+        "early_stopping",
+        "backend",
+    )
 }
+# Keras trains on train.backend, or on JAX where that is numpy (for configs that say keras).
+KERAS_BACKEND = (
+    "jax" if config["train"]["backend"] == "numpy" else config["train"]["backend"]
+)
+# Config ids of NumPy-trained configs end in -numpy (configs.ModelConfig.id).
+NUMPY_ID = "[a-z0-9-]+-numpy"
+KERAS_ID = "[a-z0-9-]+(?<!-numpy)"
 
 
 def model_params(config_id):
@@ -98,6 +113,7 @@ def model_params(config_id):
     c = CONFIGS[config_id]
     stopping = config["train"]["early_stopping"]
     return {
+        "backend": "numpy" if c.numpy else KERAS_BACKEND,
         "units": list(c.units),
         "bidirectional": c.bidirectional,
         "mask_zero": c.mask_zero,
@@ -119,6 +135,17 @@ def training_cost(wildcards):
     widths = [config["train"]["embedding_dim"], *(u * directions for u in c.units[:-1])]
     macs = sum(4 * u * (w + u) * directions for u, w in zip(c.units, widths))
     return len(c.units) * directions + macs / 50_000
+
+
+# The package's modules behind a training, by Keras and by the NumPy engine
+TRAINING_SOURCES = (
+    "keras_model.py",
+    "keras_training.py",
+    "training.py",
+    "metrics.py",
+    "text.py",
+)
+NUMPY_TRAINING_SOURCES = ("scratch", "training.py", "metrics.py", "text.py")
 
 
 def source_files(*modules):
@@ -168,6 +195,16 @@ def cv_dir(fold="{fold}"):
 
 def fold_run_dir():
     return f"{cv_dir()}/models/{{config_id}}/seed{{seed}}"
+
+
+def fold_run_files():
+    """A fold run's outputs but the Keras model (by either backend)."""
+    names = ("history.json", "probs_valid.npy", "probs_test.npy", "info.json")
+    files = {name.split(".")[0]: f"{fold_run_dir()}/{name}" for name in names}
+    return files | {
+        "weights": f"{fold_run_dir()}/weights.npz",
+        "architecture": f"{fold_run_dir()}/architecture.json",
+    }
 
 
 def cv_scores(lang="{lang}"):
@@ -259,6 +296,15 @@ def best_runs(suffix):
         ]
 
     return inputs
+
+
+def keras_probs(wildcards):
+    """Input function: the chosen model's Keras probabilities on the test split, as a
+    list: its training's (Keras-trained), or each member's Keras twin's (NumPy-trained;
+    averaged like an ensemble's)."""
+    if CONFIGS[chosen(wildcards)["config_id"].removesuffix(ENSEMBLE)].numpy:
+        return best_runs("keras_probs_test.npy")(wildcards)
+    return [best_model("probs_test.npy")(wildcards)]
 
 
 def per_language(**files):

@@ -23,20 +23,28 @@ rule cv_split:
 
 
 # A fold's training: the study's training on the fold's data (its held-out fold as the
-# validation split, which early stopping watches too).
+# validation split, which early stopping watches too), by Keras or by the NumPy engine.
 use rule train as train_fold with:
     input:
-        source_files("keras_model.py", "text.py"),
+        source_files(*TRAINING_SOURCES),
         sequences=f"{cv_dir()}/sequences.npz",
         vocabulary=f"{cv_dir()}/vocabulary.txt",
     output:
+        **fold_run_files(),
         model=f"{fold_run_dir()}/model.keras",
-        history=f"{fold_run_dir()}/history.json",
-        probs_valid=f"{fold_run_dir()}/probs_valid.npy",
-        probs_test=f"{fold_run_dir()}/probs_test.npy",
-        info=f"{fold_run_dir()}/info.json",
-        weights=f"{fold_run_dir()}/weights.npz",
-        architecture=f"{fold_run_dir()}/architecture.json",
+    log:
+        "results/logs/{lang}/cv/fold{fold}/train/{config_id}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/{lang}/cv/fold{fold}/train/{config_id}/seed{seed}.tsv"
+
+
+use rule train_numpy as train_fold_numpy with:
+    input:
+        source_files(*NUMPY_TRAINING_SOURCES),
+        sequences=f"{cv_dir()}/sequences.npz",
+        vocabulary=f"{cv_dir()}/vocabulary.txt",
+    output:
+        **fold_run_files(),
     log:
         "results/logs/{lang}/cv/fold{fold}/train/{config_id}/seed{seed}.log",
     benchmark:

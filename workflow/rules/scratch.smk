@@ -21,9 +21,9 @@ rule scratch_inference:
 
 rule compare:
     input:
-        source_files("comparison.py", "metrics.py", "data.py"),
+        source_files("comparison.py", "metrics.py", "data.py", "ensemble.py"),
         best="results/{lang}/best/best.json",
-        keras_probs=best_model("probs_test.npy"),
+        keras_probs=keras_probs,
         scratch_probs="results/{lang}/scratch/probs_test.npy",
         test="results/{lang}/data/test.csv",
     output:

@@ -1,6 +1,6 @@
 rule train:
     input:
-        source_files("keras_model.py", "text.py"),
+        source_files(*TRAINING_SOURCES),
         sequences="results/{lang}/vectorized/sequences.npz",
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
@@ -15,6 +15,8 @@ rule train:
         "results/logs/{lang}/train/{config_id}/seed{seed}.log",
     benchmark:
         "results/benchmarks/{lang}/train/{config_id}/seed{seed}.tsv"
+    wildcard_constraints:
+        config_id=KERAS_ID,
     priority: training_cost
     conda:
         "../../envs/keras.yaml"
@@ -28,6 +30,70 @@ rule train:
         train=TRAIN_PARAMS,
     script:
         "../scripts/train.py"
+
+
+# The NumPy engine's training (configs with backend: numpy): the same files but the
+# Keras model, which keras_twin builds from the weights where something asks for it.
+rule train_numpy:
+    input:
+        source_files(*NUMPY_TRAINING_SOURCES),
+        sequences="results/{lang}/vectorized/sequences.npz",
+        vocabulary="results/{lang}/vectorized/vocabulary.txt",
+    output:
+        history=f"{run_dir()}/history.json",
+        probs_valid=f"{run_dir()}/probs_valid.npy",
+        probs_test=f"{run_dir()}/probs_test.npy",
+        info=f"{run_dir()}/info.json",
+        weights=f"{run_dir()}/weights.npz",
+        architecture=f"{run_dir()}/architecture.json",
+    log:
+        "results/logs/{lang}/train/{config_id}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/{lang}/train/{config_id}/seed{seed}.tsv"
+    wildcard_constraints:
+        config_id=NUMPY_ID,
+    priority: training_cost
+    conda:
+        "../../envs/numpy.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=60,
+    params:
+        model=lambda wc: model_params(wc.config_id),
+        train=TRAIN_PARAMS,
+    script:
+        "../scripts/train_numpy.py"
+
+
+# A NumPy-trained network as a Keras model, and Keras's probabilities on the test split
+# (the Keras side of the Keras-vs-scratch check).
+rule keras_twin:
+    input:
+        source_files("keras_model.py", "keras_training.py", "metrics.py", "training.py"),
+        sequences="results/{lang}/vectorized/sequences.npz",
+        weights=f"{run_dir()}/weights.npz",
+        architecture=f"{run_dir()}/architecture.json",
+    output:
+        model=f"{run_dir()}/model.keras",
+        probs_test=f"{run_dir()}/keras_probs_test.npy",
+    log:
+        "results/logs/{lang}/keras_twin/{config_id}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/{lang}/keras_twin/{config_id}/seed{seed}.tsv"
+    wildcard_constraints:
+        config_id=NUMPY_ID,
+    conda:
+        "../../envs/keras.yaml"
+    threads: 1
+    resources:
+        mem_mb=1500,
+    params:
+        model=lambda wc: model_params(wc.config_id),
+        train=TRAIN_PARAMS,
+        backend=KERAS_BACKEND,
+    script:
+        "../scripts/keras_twin.py"
 
 
 rule evaluate:

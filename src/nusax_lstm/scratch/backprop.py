@@ -126,7 +126,18 @@ def loss_and_gradients(
     architecture: dict, arrays: dict, ids: np.ndarray, labels: np.ndarray, dropout=None
 ) -> tuple[float, dict]:
     """The mean cross-entropy of the classifier on ids [B, T] and labels [B], and its
-    gradient with respect to every array (same keys as `arrays`).
+    gradient with respect to every array (same keys as `arrays`): forward_backward's
+    first two results."""
+    loss, grads, _ = forward_backward(architecture, arrays, ids, labels, dropout)
+    return loss, grads
+
+
+def forward_backward(
+    architecture: dict, arrays: dict, ids: np.ndarray, labels: np.ndarray, dropout=None
+) -> tuple[float, dict, np.ndarray]:
+    """The mean cross-entropy of the classifier on ids [B, T] and labels [B], its
+    gradient with respect to every array (same keys as `arrays`), and the probabilities
+    [B, C] it was computed from.
 
     `dropout` maps a Dropout layer's name to its mask of kept units, already scaled by
     1 / (1 - rate) (inverted dropout); Dropout layers not named are the identity. Layers
@@ -167,4 +178,4 @@ def loss_and_gradients(
     dtable = np.zeros_like(table)
     np.add.at(dtable, ids, dy)
     grads[f"{layers[0]['name']}/embeddings"] = dtable
-    return cross_entropy(probs, labels), grads
+    return cross_entropy(probs, labels), grads, probs
