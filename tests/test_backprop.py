@@ -138,8 +138,7 @@ import numpy as np
 from nusax_lstm.keras_model import build_model, configure_keras, export
 
 configure_keras("jax", threads=1, seed=3)
-from nusax_lstm.scratch.adam import Adam
-from nusax_lstm.scratch.fit import fit
+from nusax_lstm.scratch.train import fit
 
 rng = np.random.default_rng(0)
 lengths = rng.integers(1, 12, 40)
@@ -149,7 +148,9 @@ model = build_model(60, None, (6, 4), sys.argv[1] == "bi", 8, 0.0, True, 0.01)
 arrays, specs = export(model)
 arrays = {k: v.astype(np.float64) for k, v in arrays.items()}
 theirs = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history["loss"]
-ours = fit({"layers": specs}, arrays, x, y, [np.arange(40)] * 3, 16, Adam(0.01))
+architecture = {"layers": specs, "mask_zero": True, "padding": "post"}
+data = {"x_train": x, "y_train": y, "x_valid": x, "y_valid": y}
+ours = fit(architecture, arrays, data, 3, 16, 0.01, seed=0, shuffle=False)[0]["loss"]
 after, _ = export(model)
 weights = max(float(np.abs(after[k] - arrays[k]).max()) for k in arrays)
 print(json.dumps({"theirs": theirs, "ours": ours, "weights": weights}))

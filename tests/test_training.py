@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from conftest import MIRROR, TINY_CONFIG, snakemake, write_config
 
-from nusax_lstm.keras_model import BACKENDS, trim
+from nusax_lstm.keras_model import BACKENDS
+from nusax_lstm.text import trim
 
 pytest.importorskip("keras")
 
@@ -54,7 +55,8 @@ def test_trim_cuts_only_columns_that_are_padding_in_every_row(ids, kept):
 EXACTNESS = """
 import json, sys
 import numpy as np
-from nusax_lstm.keras_model import build_model, configure_keras, trim
+from nusax_lstm.keras_model import build_model, configure_keras
+from nusax_lstm.text import trim
 
 configure_keras(sys.argv[1], threads=1, seed=3)
 rng = np.random.default_rng(0)

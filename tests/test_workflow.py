@@ -226,6 +226,28 @@ def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mir
     assert predicted.returncode == 0, predicted.stderr
 
 
+def test_train_backend_numpy_trains_exports_and_matches_its_keras_twin(tmp_path, mirror):
+    """train.backend: numpy: the NumPy engine trains; the selected run's Keras twin (its
+    weights in a Keras model) predicts the test split as the scratch engine does."""
+    config = copy.deepcopy(TINY_CONFIG)
+    config["data"] = {"languages": ["ind"], "mirrors": [str(mirror)]}
+    config["train"]["backend"] = "numpy"
+    config["experiments"] = {"tiny": config["experiments"]["tiny"][1:]}  # Bi [8, 4], stopping
+    write_config(tmp_path, config)
+    result = snakemake(tmp_path, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-5000:]
+    run = tmp_path / "results" / "ind" / "models" / "bilstm-8-4-es-numpy" / "seed7"
+    assert read(tmp_path, "results/ind/best/best.json")["config_id"] == "bilstm-8-4-es-numpy"
+    assert read(tmp_path, f"{run.relative_to(tmp_path)}/info.json")["backend"] == "numpy"
+    twin = np.load(run / "keras_probs_test.npy")
+    assert np.abs(twin - np.load(run / "probs_test.npy")).max() <= 1e-5
+    comparison = read(tmp_path, "results/ind/comparison.json")
+    assert comparison["agreement"] == 1.0 and comparison["max_abs_prob_diff"] <= 1e-5
+    assert (
+        tmp_path / "results" / "ind" / "best" / "export" / "keras" / "seed7.weights.h5"
+    ).exists()
+
+
 def test_jobs_import_the_package_of_the_checkout_they_run_from(tmp_path, mirror):
     """A copy of the package earlier on the path (here PYTHONPATH; an install from another
     checkout alike) is not what the Snakefile or its jobs import."""
@@ -298,6 +320,7 @@ CONFIG_ERRORS = [
     ),
     ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
     ("backend", lambda c: c["train"].update(backend="theano"), "backend"),
+    ("config backend", lambda c: c["experiments"]["tiny"][0].update(backend="jax"), "backend"),
     ("trim_padding", lambda c: c["train"].update(trim_padding="yes"), "trim_padding"),
     ("patience 0", lambda c: c["train"].update(early_stopping={"patience": 0}), "patience"),
     ("resamples", lambda c: c.update(statistics={"resamples": 10}), "resamples"),

@@ -209,9 +209,10 @@ def keras_twin(
     as a Keras model: saved to out["model"], its probabilities on the test ids x_test
     [N, T] (padded as in training) to out["probs_test"]."""
     from .fileio import atomic_path, save_npy
-    from .keras_training import predict
 
     configure_keras(model["backend"], 1, 0)
+    from .keras_training import predict
+
     dropout = next(layer["rate"] for layer in architecture["layers"] if layer["type"] == "Dropout")
     keras_model = build_model(
         architecture["layers"][0]["input_dim"],

@@ -72,17 +72,18 @@ def fit(
     seed: int,
     early_stopping: dict | None = None,
     gradients: Callable = forward_backward,
+    shuffle: bool = True,
 ) -> tuple[dict[str, list], int]:
     """Train `arrays` in place on data's x_train/y_train, scoring x_valid/y_valid after
     each epoch; returns the history (loss, accuracy, val_loss, val_accuracy: Keras's keys
     and definitions) and the epoch whose weights `arrays` holds (1-based).
 
     `gradients(architecture, arrays, ids, labels, dropout)` -> (loss, grads, probs), as
-    backprop.forward_backward. Rows are shuffled and dropout masks drawn from generators
-    seeded by `seed`. With `early_stopping` (monitor, patience) training stops early and
+    backprop.forward_backward. Rows are shuffled (unless not `shuffle`) and dropout masks
+    drawn from generators seeded by `seed`. With `early_stopping` (monitor, patience) training stops early and
     the best epoch's weights are restored.
     """
-    shuffle, drop = (np.random.default_rng([seed, stream]) for stream in (1, 2))
+    order_rng, drop = (np.random.default_rng([seed, stream]) for stream in (1, 2))
     optimizer = Adam(learning_rate)
     # each batch cut after its longest text where that is exact (NumPy compiles nothing)
     trimmed = architecture["mask_zero"] and architecture["padding"] == "post"
@@ -90,7 +91,7 @@ def fit(
     x, y = data["x_train"], data["y_train"]
     history: dict[str, list] = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
     for epoch in range(1, epochs + 1):
-        order = shuffle.permutation(len(x))
+        order = order_rng.permutation(len(x)) if shuffle else np.arange(len(x))
         loss = correct = 0.0
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
