@@ -80,8 +80,8 @@ def fit(
 
     `gradients(architecture, arrays, ids, labels, dropout)` -> (loss, grads, probs), as
     backprop.forward_backward. Rows are shuffled (unless not `shuffle`) and dropout masks
-    drawn from generators seeded by `seed`. With `early_stopping` (monitor, patience) training stops early and
-    the best epoch's weights are restored.
+    drawn from generators seeded by `seed`. With `early_stopping` (monitor, patience),
+    training stops early and the best epoch's weights are restored.
     """
     order_rng, drop = (np.random.default_rng([seed, stream]) for stream in (1, 2))
     optimizer = Adam(learning_rate)
