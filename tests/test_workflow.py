@@ -282,12 +282,15 @@ def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirr
             c.get("mask_zero", True),
             c.get("padding", "post"),
             c.get("early_stopping", False),
+            c.get("backend", "keras"),
         )
         for c in named
     }
     seeds = len(config["train"]["seeds"])
     counts = job_counts(result.stdout)
-    assert counts["train"] == len(networks) * seeds < len(named) * seeds  # names share runs
+    trainings = counts["train"] + counts["train_numpy"]
+    assert trainings == len(networks) * seeds < len(named) * seeds  # names share runs
+    assert counts["train_numpy"] == seeds * sum(n[-1] == "numpy" for n in networks) > 0
     assert counts["plot_experiment"] == len(config["experiments"])
     assert counts["ensemble"] == len(networks)  # one seed ensemble per network
 

@@ -12,8 +12,8 @@ import numpy as np
 from ..metrics import loss_and_accuracy
 from ..text import trim
 from .adam import Adam
-from .backprop import forward_backward
 from .loader import from_export
+from .packed_backprop import forward_backward
 
 
 def dropout_shapes(architecture: dict, batch: int, steps: int) -> dict[str, tuple]:
@@ -34,11 +34,12 @@ def dropout_shapes(architecture: dict, batch: int, steps: int) -> dict[str, tupl
 def dropout_masks(architecture: dict, ids: np.ndarray, rng: np.random.Generator, dtype):
     """Per Dropout layer, units kept with probability 1 - rate, scaled by 1 / (1 - rate)."""
     rates = {layer["name"]: layer["rate"] for layer in architecture["layers"] if "rate" in layer}
-    return {
-        name: ((rng.random(shape) >= rates[name]) / (1 - rates[name])).astype(dtype)
-        for name, shape in dropout_shapes(architecture, *ids.shape).items()
-        if rates[name] > 0
-    }
+    masks = {}
+    for name, shape in dropout_shapes(architecture, *ids.shape).items():
+        if rates[name] > 0:
+            kept = rng.random(shape, dtype=np.float32) >= rates[name]
+            masks[name] = (kept / (1 - rates[name])).astype(dtype)
+    return masks
 
 
 class EarlyStopping:
@@ -78,10 +79,11 @@ def fit(
     each epoch; returns the history (loss, accuracy, val_loss, val_accuracy: Keras's keys
     and definitions) and the epoch whose weights `arrays` holds (1-based).
 
-    `gradients(architecture, arrays, ids, labels, dropout)` -> (loss, grads, probs), as
-    backprop.forward_backward. Rows are shuffled (unless not `shuffle`) and dropout masks
-    drawn from generators seeded by `seed`. With `early_stopping` (monitor, patience),
-    training stops early and the best epoch's weights are restored.
+    `gradients(architecture, arrays, ids, labels, dropout)` -> (loss, grads, probs): the
+    packed backward pass by default, or backprop.forward_backward (the same numbers).
+    Rows are shuffled (unless not `shuffle`) and dropout masks drawn from generators
+    seeded by `seed`. With `early_stopping` (monitor, patience), training stops early and
+    the best epoch's weights are restored.
     """
     order_rng, drop = (np.random.default_rng([seed, stream]) for stream in (1, 2))
     optimizer = Adam(learning_rate)
