@@ -69,15 +69,17 @@ def test_vectorizer_equals_keras(fitted, group):
 def export_folder(folder, vocabulary, models: list) -> None:
     """Models of one architecture exported as the pipeline exports them: one model, or
     several as a seed ensemble (members seed0, seed1, ...)."""
-    from nusax_lstm.export import export_model
-    from nusax_lstm.keras_model import export, save_export
+    from nusax_lstm.export import architecture, export_model
+    from nusax_lstm.keras_model import export
+    from nusax_lstm.training import save_export
 
     runs = {}
     for i, model in enumerate(models):
         run = {"model": folder / f"run{i}.keras", "weights": folder / f"run{i}.npz"}
         run["architecture"] = folder / f"run{i}.json"
         model.save(run["model"])
-        save_export(*export(model), 100, "post", run)
+        arrays, layers = export(model)
+        save_export(arrays, architecture(layers, 100, "post"), run)
         runs[f"seed{i}"] = run
     names = ("keras", "weights", "architecture", "vocabulary")
     files = ("keras", "weights.npz", "architecture.json", "vocabulary.txt")

@@ -249,8 +249,9 @@ def train_and_save(
     (model, history, probs_valid, probs_test, info, and the framework-free weights and
     architecture).
     """
+    from .export import architecture
     from .fileio import atomic_path
-    from .training import inputs, save_run
+    from .training import inputs, save_export, save_run
 
     # Keras imports scikit-learn and matplotlib when installed, for wrappers and plots
     # that training never uses (2 s a job): a None entry makes the import fail, as if absent.
@@ -259,6 +260,8 @@ def train_and_save(
     device = configure_keras(model["backend"], threads, seed, compile_cache)
     from .keras_training import fit, predict
 
+    # Valid and test go through one prediction program (one input shape): valid after
+    # each epoch, both at the end, in batches of the valid split's size.
     x, steps, trimmed = inputs(sequences, model, train)
     n_valid = len(sequences["y_valid"])
     keras_model = build_model(
@@ -289,25 +292,6 @@ def train_and_save(
     arrays, layers = export(keras_model)
     info = {"params": keras_model.count_params(), "device": device, "seed": seed}
     save_run(out, history, epoch_kept, probs, n_valid, info, model, steps)
-    save_export(arrays, layers, steps, model["padding"], out)
+    save_export(arrays, architecture(layers, steps, model["padding"]), out)
     with atomic_path(out["model"]) as tmp:
         keras_model.save(tmp)
-
-
-def save_export(arrays: dict, layers: list, sequence_length: int, padding: str, out: dict) -> None:
-    """The framework-free form of a model (export's result): `out["weights"]` (weights.npz:
-    `layer/array` keys) and `out["architecture"]` (architecture.json: the ordered layers
-    describing them, the input length, labels, masking, and where inputs are padded)."""
-    from . import LABELS
-    from .fileio import save_npz, write_json
-
-    save_npz(out["weights"], **arrays)
-    architecture = {
-        "format": 1,
-        "sequence_length": sequence_length,
-        "labels": list(LABELS),
-        "mask_zero": layers[0]["mask_zero"],
-        "padding": padding,
-        "layers": layers,
-    }
-    write_json(out["architecture"], architecture)

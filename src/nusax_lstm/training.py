@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import SPLITS
-from .fileio import save_npy, write_json
+from .fileio import save_npy, save_npz, write_json
 from .text import pad, trim
 
 
@@ -48,6 +48,13 @@ def save_run(
     write_json(out["info"], info)
 
 
+def save_export(arrays: dict[str, np.ndarray], architecture: dict, out: dict) -> None:
+    """The framework-free form of a model: out["weights"] (weights.npz: `layer/array`
+    keys) and out["architecture"] (architecture.json, scratch.init.architecture)."""
+    save_npz(out["weights"], **arrays)
+    write_json(out["architecture"], architecture)
+
+
 def train_numpy_and_save(
     sequences: dict, vocab_size: int, model: dict, train: dict, seed: int, threads: int, out: dict
 ) -> None:
@@ -55,7 +62,6 @@ def train_numpy_and_save(
     trained by scratch.train.fit, saved as a Keras training saves one (no model.keras:
     the keras_twin rule builds it from the weights when something needs it), with BLAS on
     `threads` threads."""
-    from .fileio import save_npz
     from .scratch.init import classifier, initial_weights
     from .scratch.model import blas_controller
     from .scratch.train import fit, predict_proba
@@ -91,5 +97,4 @@ def train_numpy_and_save(
         probs = predict_proba(architecture, arrays, x["evaluation"])
     info = {"params": sum(a.size for a in arrays.values()), "device": "CPU (NumPy)", "seed": seed}
     save_run(out, history, epoch_kept, probs, n_valid, info, model, steps)
-    save_npz(out["weights"], **arrays)
-    write_json(out["architecture"], architecture)
+    save_export(arrays, architecture, out)

@@ -142,10 +142,11 @@ TRAINING_SOURCES = (
     "keras_model.py",
     "keras_training.py",
     "training.py",
+    "export.py",
     "metrics.py",
     "text.py",
 )
-NUMPY_TRAINING_SOURCES = ("scratch", "training.py", "metrics.py", "text.py")
+NUMPY_TRAINING_SOURCES = ("scratch", "training.py", "export.py", "metrics.py", "text.py")
 
 
 def source_files(*modules):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import LABELS
+from ..export import architecture
 
 
 def lstm_layer(units: int, d_in: int, return_sequences: bool) -> dict:
@@ -79,14 +80,7 @@ def classifier(
             "arrays": {"kernel": [width, len(LABELS)], "bias": [len(LABELS)]},
         }
     )
-    return {
-        "format": 1,
-        "sequence_length": sequence_length,
-        "labels": list(LABELS),
-        "mask_zero": mask_zero,
-        "padding": padding,
-        "layers": layers,
-    }
+    return architecture(layers, sequence_length, padding)
 
 
 def glorot_uniform(shape: tuple, rng: np.random.Generator) -> np.ndarray:
