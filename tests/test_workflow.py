@@ -324,6 +324,11 @@ CONFIG_ERRORS = [
     ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
     ("backend", lambda c: c["train"].update(backend="theano"), "backend"),
     ("config backend", lambda c: c["experiments"]["tiny"][0].update(backend="jax"), "backend"),
+    (
+        "numpy with sgd",
+        lambda c: (c["train"].update(optimizer="sgd"), c["train"].update(backend="numpy")),
+        "the NumPy engine trains with adam",
+    ),
     ("trim_padding", lambda c: c["train"].update(trim_padding="yes"), "trim_padding"),
     ("patience 0", lambda c: c["train"].update(early_stopping={"patience": 0}), "patience"),
     ("resamples", lambda c: c.update(statistics={"resamples": 10}), "resamples"),

@@ -47,6 +47,11 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
     engine = entry.get("backend", "numpy" if defaults.get("backend") == "numpy" else "keras")
     if engine not in ENGINES:
         raise UserError(f"{where}.backend: {engine!r} is not one of {list(ENGINES)}")
+    optimizer = defaults.get("optimizer", "adam")
+    if engine == "numpy" and optimizer != "adam":
+        raise UserError(
+            f"{where}: the NumPy engine trains with adam, not train.optimizer {optimizer}"
+        )
     return ModelConfig(
         tuple(units),
         bool(entry.get("bidirectional", False)),

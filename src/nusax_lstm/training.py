@@ -66,8 +66,6 @@ def train_numpy_and_save(
     from .scratch.model import blas_controller
     from .scratch.train import fit, predict_proba
 
-    if train["optimizer"] != "adam":
-        raise ValueError(f"the NumPy engine trains with adam only, not {train['optimizer']}")
     x, steps, _ = inputs(sequences, model, train)
     n_valid = len(sequences["y_valid"])
     architecture = classifier(
