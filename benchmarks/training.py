@@ -11,10 +11,11 @@ float32. An epoch also scores the 100 validation texts, as the pipeline's does.
 
 Each trainer runs in its own process (a Keras backend is fixed per process), with 1 and
 2 threads:
-- numpy-packed: scratch/packed_backprop.py's gradients and scratch/adam.py, each batch
-  cut after its longest text (exact under the mask), new dropout masks per batch; the
-  validation texts through the scratch engine; 1 or 2 BLAS threads (threadpoolctl);
-- numpy-reference: scratch/backprop.py instead (slow: --reference-epochs epochs);
+- numpy-packed: the pipeline's NumPy training (scratch/train.py: Keras's initialisers,
+  scratch/packed_backprop.py's gradients, scratch/adam.py, each batch cut after its
+  longest text (exact under the mask), new dropout masks per batch, the validation texts
+  through the scratch engine); 1 or 2 BLAS threads (threadpoolctl);
+- numpy-reference: scratch/backprop.py's gradients instead (slow: --reference-epochs);
 - keras-jax, keras-tensorflow: the pipeline's path (configure_keras, build_model, trim,
   keras_training.fit), `threads` as the pipeline passes a training's thread count; the
   first epoch compiles (no persistent compilation cache).
@@ -56,74 +57,23 @@ def splits(data: Path) -> tuple[int, dict]:
     return len(vocabulary), arrays
 
 
-def architecture(vocab: int) -> dict:
-    """The export's architecture of the model (keras_model.export's layer list)."""
-    lstm = {"activation": "tanh", "recurrent_activation": "sigmoid"}
-    layers = [
-        {"name": "embedding", "type": "Embedding", "input_dim": vocab, "output_dim": EMBEDDING}
-        | {"mask_zero": True}
-    ]
-    for i, units in enumerate(UNITS, start=1):
-        side = lstm | {"units": units, "return_sequences": i < len(UNITS)}
-        layers.append(
-            {"name": f"bidirectional_{i}", "type": "Bidirectional", "merge_mode": "concat"}
-            | {"return_sequences": i < len(UNITS), "forward": side, "backward": side}
-        )
-        layers.append({"name": f"dropout_{i}", "type": "Dropout", "rate": DROPOUT})
-    layers.append({"name": "dense_output", "type": "Dense", "units": 3, "activation": "softmax"})
-    return {"layers": layers}
-
-
-def initial_weights(vocab: int, rng: np.random.Generator) -> dict:
-    """Keras's initializers in spirit (uniform embedding, Glorot kernels, unit forget
-    bias), float32: the speed does not depend on them."""
-
-    def glorot(rows: int, columns: int) -> np.ndarray:
-        limit = np.sqrt(6 / (rows + columns))
-        return rng.uniform(-limit, limit, (rows, columns)).astype(np.float32)
-
-    arrays = {"embedding/embeddings": rng.uniform(-0.05, 0.05, (vocab, EMBEDDING))}
-    width = EMBEDDING
-    for i, units in enumerate(UNITS, start=1):
-        for side in ("forward", "backward"):
-            bias = np.zeros(4 * units, dtype=np.float32)
-            bias[units : 2 * units] = 1  # the forget gate
-            prefix = f"bidirectional_{i}/{side}"
-            arrays |= {f"{prefix}/kernel": glorot(width, 4 * units), f"{prefix}/bias": bias}
-            arrays[f"{prefix}/recurrent_kernel"] = glorot(units, 4 * units)
-        width = 2 * units
-    arrays |= {"dense_output/kernel": glorot(width, 3), "dense_output/bias": np.zeros(3)}
-    return {key: array.astype(np.float32) for key, array in arrays.items()}
-
-
 def numpy_trainer(name: str, data: Path, epochs: int, threads: int) -> list[float]:
-    """Epoch seconds of a NumPy training (see the module's docstring)."""
-    from nusax_lstm.scratch import backprop, from_export, packed_backprop
-    from nusax_lstm.scratch.adam import Adam
+    """Epoch seconds of the pipeline's NumPy training (scratch.train.fit, one epoch per
+    call: a new Adam each time, which changes no timing), with `threads` BLAS threads."""
+    from nusax_lstm.scratch import backprop, packed_backprop
+    from nusax_lstm.scratch.init import classifier, initial_weights
     from nusax_lstm.scratch.model import blas_controller
+    from nusax_lstm.scratch.train import fit
 
-    gradients = (packed_backprop if name == "numpy-packed" else backprop).loss_and_gradients
+    gradients = (packed_backprop if name == "numpy-packed" else backprop).forward_backward
     vocab, arrays = splits(data)
-    x, y, x_valid = arrays["x_train"], arrays["y_train"], arrays["x_valid"]
-    model, rng = architecture(vocab), np.random.default_rng(SEED)
-    weights, optimizer = initial_weights(vocab, rng), Adam(LEARNING_RATE)
-    keep = 1 - DROPOUT
+    model = classifier(vocab, 100, list(UNITS), True, EMBEDDING, DROPOUT, True, "post")
+    weights = initial_weights(model, SEED)
     times = []
     with blas_controller().limit(limits=threads, user_api="blas"):
-        for _ in range(epochs):
+        for epoch in range(epochs):
             start = time.perf_counter()
-            order = rng.permutation(len(x))
-            for first in range(0, len(x), BATCH):
-                rows = order[first : first + BATCH]
-                ids = trim(x[rows])
-                masks = {
-                    "dropout_1": rng.random((*ids.shape, 2 * UNITS[0]), np.float32) < keep,
-                    "dropout_2": rng.random((len(rows), 2 * UNITS[1]), np.float32) < keep,
-                }
-                masks = {key: mask / np.float32(keep) for key, mask in masks.items()}
-                _, grads = gradients(model, weights, ids, y[rows], masks)
-                optimizer.update(weights, grads)
-            from_export(model, weights).predict_proba(x_valid, threads=threads)
+            fit(model, weights, arrays, 1, BATCH, LEARNING_RATE, SEED + epoch, None, gradients)
             times.append(time.perf_counter() - start)
     return times
 
