@@ -41,9 +41,38 @@ class Adam:
         )
         alpha = lr * np.sqrt(1 - beta_2**self.step) / (1 - beta_1**self.step)
         for key, w in weights.items():
-            g = grads[key]
             m = self.m.setdefault(key, np.zeros_like(w))
             v = self.v.setdefault(key, np.zeros_like(w))
-            m += (g - m) * (1 - self.beta_1)
-            v += (g * g - v) * (1 - self.beta_2)
-            w -= alpha * m / (np.sqrt(v) + self.epsilon)
+            self.move(key, w, grads[key], m, v, alpha)
+
+    def move(self, key: str, w, g, m, v, alpha: np.float64) -> None:
+        """The step of array `key`, w, with its gradient g and moments m, v (in place)."""
+        m += (g - m) * (1 - self.beta_1)
+        v += (g * g - v) * (1 - self.beta_2)
+        w -= alpha * m / (np.sqrt(v) + self.epsilon)
+
+
+class InPlaceAdam(Adam):
+    """Adam's arithmetic in the same order, into two scratch arrays per weight array
+    instead of new ones: the same numbers bit for bit (tested), an epoch of the study's
+    BiLSTM 1.07x faster (its embedding table alone is 1.28M weights; 2026-11-29, 2-core
+    Xeon)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def move(self, key: str, w, g, m, v, alpha: np.float64) -> None:
+        t, t64 = self.scratch.setdefault(key, (np.empty_like(w), np.empty(w.shape)))
+        np.subtract(g, m, out=t)
+        t *= 1 - self.beta_1
+        m += t
+        np.multiply(g, g, out=t)
+        t -= v
+        t *= 1 - self.beta_2
+        v += t
+        np.multiply(alpha, m, out=t64)  # alpha is a float64: so is alpha m, as in Adam
+        np.sqrt(v, out=t)
+        t += self.epsilon
+        t64 /= t
+        w -= t64
