@@ -22,10 +22,10 @@ from nusax_lstm.selection import select_best
 from nusax_lstm.text import pad
 
 
-def test_default_config_has_fifteen_names_and_ten_networks():
+def test_default_config_has_nineteen_names_and_twelve_networks():
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     named = expand(config["experiments"], config["train"])
-    assert sum(len(n) for n in named.values()) == 15
+    assert sum(len(n) for n in named.values()) == 19
     ids = unique_configs(config["experiments"], config["train"])
     assert list(ids) == [
         "lstm-64",
@@ -38,6 +38,8 @@ def test_default_config_has_fifteen_names_and_ten_networks():
         "lstm-64-32-nomask-pre",
         "lstm-64-32-es",
         "bilstm-64-32-es",
+        "lstm-64-32-numpy",
+        "bilstm-64-32-numpy",
     ]
     assert (
         named["layers"]["2 Layers"].id
@@ -45,7 +47,10 @@ def test_default_config_has_fifteen_names_and_ten_networks():
         == named["direction"]["Unidirectional"].id
         == named["padding"]["End padding, mask"].id
         == named["schedule"]["Uni, 10 epochs"].id
+        == named["engine"]["Uni, Keras"].id
     )
+    numpy = config["train"] | {"backend": "numpy"}  # the engine experiment's twins merge
+    assert len(unique_configs(config["experiments"], numpy)) == 10
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,13 @@ TRAINING_SOURCES = (
     "metrics.py",
     "text.py",
 )
-NUMPY_TRAINING_SOURCES = ("scratch", "training.py", "export.py", "metrics.py", "text.py")
+NUMPY_TRAINING_SOURCES = (
+    "scratch",
+    "training.py",
+    "export.py",
+    "metrics.py",
+    "text.py",
+)
 
 
 def source_files(*modules):
