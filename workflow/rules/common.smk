@@ -173,6 +173,20 @@ def run_dir(config_id="{config_id}", seed="{seed}"):
     return f"results/{{lang}}/models/{config_id}/seed{seed}"
 
 
+def run_files(folder):
+    """A training's outputs in `folder`, but the Keras model (which a NumPy training
+    leaves to keras_twin)."""
+    files = {
+        "history": "history.json",
+        "probs_valid": "probs_valid.npy",
+        "probs_test": "probs_test.npy",
+        "info": "info.json",
+        "weights": "weights.npz",
+        "architecture": "architecture.json",
+    }
+    return {name: f"{folder}/{file}" for name, file in files.items()}
+
+
 # A config's seed ensemble (its runs' probabilities averaged) is a model of its own, with
 # this suffix on the config id; with one seed there is none (it would be the run itself).
 ENSEMBLE = "-ensemble"
@@ -204,14 +218,6 @@ def fold_run_dir():
     return f"{cv_dir()}/models/{{config_id}}/seed{{seed}}"
 
 
-def fold_run_files():
-    """A fold run's outputs but the Keras model (by either backend)."""
-    names = ("history.json", "probs_valid.npy", "probs_test.npy", "info.json")
-    files = {name.split(".")[0]: f"{fold_run_dir()}/{name}" for name in names}
-    return files | {
-        "weights": f"{fold_run_dir()}/weights.npz",
-        "architecture": f"{fold_run_dir()}/architecture.json",
-    }
 
 
 def cv_scores(lang="{lang}"):

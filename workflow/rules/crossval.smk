@@ -30,7 +30,7 @@ use rule train as train_fold with:
         sequences=f"{cv_dir()}/sequences.npz",
         vocabulary=f"{cv_dir()}/vocabulary.txt",
     output:
-        **fold_run_files(),
+        **run_files(fold_run_dir()),
         model=f"{fold_run_dir()}/model.keras",
     log:
         "results/logs/{lang}/cv/fold{fold}/train/{config_id}/seed{seed}.log",
@@ -44,7 +44,7 @@ use rule train_numpy as train_fold_numpy with:
         sequences=f"{cv_dir()}/sequences.npz",
         vocabulary=f"{cv_dir()}/vocabulary.txt",
     output:
-        **fold_run_files(),
+        **run_files(fold_run_dir()),
     log:
         "results/logs/{lang}/cv/fold{fold}/train/{config_id}/seed{seed}.log",
     benchmark:

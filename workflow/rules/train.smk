@@ -5,12 +5,7 @@ rule train:
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
         model=f"{run_dir()}/model.keras",
-        history=f"{run_dir()}/history.json",
-        probs_valid=f"{run_dir()}/probs_valid.npy",
-        probs_test=f"{run_dir()}/probs_test.npy",
-        info=f"{run_dir()}/info.json",
-        weights=f"{run_dir()}/weights.npz",
-        architecture=f"{run_dir()}/architecture.json",
+        **run_files(run_dir()),
     log:
         "results/logs/{lang}/train/{config_id}/seed{seed}.log",
     benchmark:
@@ -40,12 +35,7 @@ rule train_numpy:
         sequences="results/{lang}/vectorized/sequences.npz",
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
-        history=f"{run_dir()}/history.json",
-        probs_valid=f"{run_dir()}/probs_valid.npy",
-        probs_test=f"{run_dir()}/probs_test.npy",
-        info=f"{run_dir()}/info.json",
-        weights=f"{run_dir()}/weights.npz",
-        architecture=f"{run_dir()}/architecture.json",
+        **run_files(run_dir()),
     log:
         "results/logs/{lang}/train/{config_id}/seed{seed}.log",
     benchmark:
