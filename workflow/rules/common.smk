@@ -218,8 +218,6 @@ def fold_run_dir():
     return f"{cv_dir()}/models/{{config_id}}/seed{{seed}}"
 
 
-
-
 def cv_scores(lang="{lang}"):
     """The cross-validated scores of a language's models, as a list: empty without
     cross-validation."""

@@ -4,8 +4,8 @@ rule train:
         sequences="results/{lang}/vectorized/sequences.npz",
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
-        model=f"{run_dir()}/model.keras",
         **run_files(run_dir()),
+        model=f"{run_dir()}/model.keras",
     log:
         "results/logs/{lang}/train/{config_id}/seed{seed}.log",
     benchmark:
