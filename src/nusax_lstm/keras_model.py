@@ -251,7 +251,7 @@ def train_and_save(
     """
     from .export import architecture
     from .fileio import atomic_path
-    from .training import inputs, save_export, save_run
+    from .training import fit_data, inputs, save_export, save_run
 
     # Keras imports scikit-learn and matplotlib when installed, for wrappers and plots
     # that training never uses (2 s a job): a None entry makes the import fail, as if absent.
@@ -277,8 +277,7 @@ def train_and_save(
     )
     keras_model.summary(print_fn=log.info)
     log.info("steps read: %s of %d", {name: ids.shape[1] for name, ids in x.items()}, steps)
-    data = {"x_train": x["train"], "y_train": sequences["y_train"]}
-    data |= {"x_valid": x["evaluation"][:n_valid], "y_valid": sequences["y_valid"]}
+    data = fit_data(x, sequences)
     history, epoch_kept = fit(
         keras_model,
         data,

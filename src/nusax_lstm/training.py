@@ -25,6 +25,18 @@ def inputs(sequences: dict, model: dict, train: dict) -> tuple[dict, int, bool]:
     return x, padded["train"].shape[1], trimmed
 
 
+def fit_data(x: dict, sequences: dict) -> dict[str, np.ndarray]:
+    """What a training fits on, from inputs()'s ids: x_train, y_train, and the validation
+    split it scores after each epoch, x_valid, y_valid."""
+    n_valid = len(sequences["y_valid"])
+    return {
+        "x_train": x["train"],
+        "y_train": sequences["y_train"],
+        "x_valid": x["evaluation"][:n_valid],
+        "y_valid": sequences["y_valid"],
+    }
+
+
 def save_run(
     out: dict,
     history: dict,
@@ -39,7 +51,7 @@ def save_run(
     save_npy(out["probs_valid"], probs[:n_valid])
     save_npy(out["probs_test"], probs[n_valid:])
     write_json(out["history"], history)
-    info |= {
+    info = info | {
         "sequence_length": steps,
         "epochs_trained": len(history["loss"]),
         "epoch_kept": epoch_kept,
@@ -50,7 +62,7 @@ def save_run(
 
 def save_export(arrays: dict[str, np.ndarray], architecture: dict, out: dict) -> None:
     """The framework-free form of a model: out["weights"] (weights.npz: `layer/array`
-    keys) and out["architecture"] (architecture.json, scratch.init.architecture)."""
+    keys) and out["architecture"] (architecture.json: export.architecture's dict)."""
     save_npz(out["weights"], **arrays)
     write_json(out["architecture"], architecture)
 
@@ -79,8 +91,7 @@ def train_numpy_and_save(
         model["padding"],
     )
     arrays = initial_weights(architecture, seed)
-    data = {"x_train": x["train"], "y_train": sequences["y_train"]}
-    data |= {"x_valid": x["evaluation"][:n_valid], "y_valid": sequences["y_valid"]}
+    data = fit_data(x, sequences)
     with blas_controller().limit(limits=threads, user_api="blas"):
         history, epoch_kept = fit(
             architecture,
