@@ -53,7 +53,7 @@ rule train_numpy:
         model=lambda wc: model_params(wc.config_id),
         train=TRAIN_PARAMS,
     script:
-        "../scripts/train_numpy.py"
+        "../scripts/train.py"
 
 
 # A NumPy-trained network as a Keras model, and Keras's probabilities on the test split

@@ -122,6 +122,25 @@ def recurrent_backward(spec: dict, x, runs: list, dy, grads: dict) -> np.ndarray
     return dx
 
 
+def backward(tape: list, arrays: dict, probs, labels, recurrent) -> tuple[dict, np.ndarray]:
+    """From the loss back through the layers on `tape` ((spec, its input, what its backward
+    needs) per layer after the embedding), last first: the weights' gradients and the
+    gradient reaching the embedding's output. `recurrent(spec, x_in, saved, dy, grads)`
+    takes a (Bi)LSTM's step back, putting its weights' gradients into grads."""
+    grads: dict = {}
+    dy = softmax_cross_entropy_backward(probs, labels)
+    for spec, x_in, saved in reversed(tape):
+        name, kind = spec["name"], spec["type"]
+        if kind == "Dense":
+            kernel = arrays[f"{name}/kernel"]
+            dy, grads[f"{name}/kernel"], grads[f"{name}/bias"] = dense_backward(x_in, kernel, dy)
+        elif kind == "Dropout":
+            dy = dy if saved is None else dy * saved
+        else:
+            dy = recurrent(spec, x_in, saved, dy, grads)
+    return grads, dy
+
+
 def loss_and_gradients(
     architecture: dict, arrays: dict, ids: np.ndarray, labels: np.ndarray, dropout=None
 ) -> tuple[float, dict]:
@@ -163,17 +182,7 @@ def forward_backward(
         tape.append((spec, x_in, saved))
     probs = softmax(x)
 
-    grads: dict = {}
-    dy = softmax_cross_entropy_backward(probs, labels)
-    for spec, x_in, saved in reversed(tape):
-        name, kind = spec["name"], spec["type"]
-        if kind == "Dense":
-            kernel = arrays[f"{name}/kernel"]
-            dy, grads[f"{name}/kernel"], grads[f"{name}/bias"] = dense_backward(x_in, kernel, dy)
-        elif kind == "Dropout":
-            dy = dy if saved is None else dy * saved
-        else:
-            dy = recurrent_backward(spec, x_in, saved, dy, grads)
+    grads, dy = backward(tape, arrays, probs, labels, recurrent_backward)
     # the embedding: a row's gradient is the sum over the places its id was read
     dtable = np.zeros_like(table)
     np.add.at(dtable, ids, dy)

@@ -32,13 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import (
-    MERGE_BACKWARD,
-    cross_entropy,
-    dense_backward,
-    lanes,
-    softmax_cross_entropy_backward,
-)
+from .backprop import MERGE_BACKWARD, backward, cross_entropy, lanes
 from .packing import Packing
 from .reference import MERGE, dense, lstm_weights, softmax
 
@@ -285,18 +279,10 @@ def forward_backward(
         raise ValueError("the last recurrent layer must return its final state")
     probs = softmax(x)
 
-    grads: dict = {}
-    dy = softmax_cross_entropy_backward(probs, labels)
-    for spec, x_in, saved in reversed(tape):
-        name, kind = spec["name"], spec["type"]
-        if kind == "Dense":
-            kernel = arrays[f"{name}/kernel"]
-            dy, grads[f"{name}/kernel"], grads[f"{name}/bias"] = dense_backward(x_in, kernel, dy)
-        elif kind == "Dropout":
-            dy = dy if saved is None else dy * saved
-        else:
-            layer, out, saved = saved
-            dout = merge_backward(spec, out, dy)
-            dy = recurrent_backward(layer, saved, dout, packing, grads)
+    def through_recurrent(spec, x_in, saved, dy, grads) -> np.ndarray:
+        layer, out, saved = saved
+        return recurrent_backward(layer, saved, merge_backward(spec, out, dy), packing, grads)
+
+    grads, dy = backward(tape, arrays, probs, labels, through_recurrent)
     grads[f"{layers[0]['name']}/embeddings"] = embedding_backward(tokens, dy, len(table))
     return cross_entropy(probs, labels), grads, probs
