@@ -15,7 +15,7 @@ from nusax_lstm.metrics import loss_and_accuracy
 from nusax_lstm.scratch.adam import Adam, InPlaceAdam
 from nusax_lstm.scratch.init import classifier, initial_weights, orthogonal
 from nusax_lstm.scratch.loader import from_export
-from nusax_lstm.scratch.train import fit, predict_proba
+from nusax_lstm.scratch.train import dropout_masks, fit, predict_proba
 
 NETWORKS = [([8], False), ([8, 4], False), ([6, 5, 3], False), ([8, 4], True), ([5], True)]
 
@@ -33,6 +33,20 @@ def test_the_architecture_is_the_one_keras_exports():
     theirs = run_on("jax", KERAS_ARCHITECTURE.format(networks=NETWORKS))
     ours = [classifier(50, 12, u, bi, 6, 0.3, True, "post")["layers"] for u, bi in NETWORKS]
     assert ours == theirs
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dropout_masks_keep_units_at_the_rate_and_scale_them(dtype):
+    architecture = classifier(50, 40, [8, 4], True, 6, 0.25, True, "post")
+    ids = np.ones((300, 40), dtype=int)
+    masks = dropout_masks(architecture, ids, np.random.default_rng(3), dtype)
+    again = dropout_masks(architecture, ids, np.random.default_rng(3), dtype)
+    sequence, final = masks["dropout_1"], masks["dropout_2"]  # after [B, T, 16] and [B, 8]
+    assert (sequence.shape, final.shape) == ((300, 40, 16), (300, 8))
+    for mask in (sequence, final):
+        assert mask.dtype == dtype and set(np.unique(mask)) == {0, dtype(1 / 0.75)}
+        assert abs(np.mean(mask > 0) - 0.75) < 4 * np.sqrt(0.75 * 0.25 / mask.size)  # 4 sd
+    assert all(np.array_equal(masks[k], again[k]) for k in masks)
 
 
 @pytest.mark.parametrize(("units", "bidirectional"), NETWORKS)
