@@ -10,7 +10,9 @@ Bidirectional LSTM(64) returning sequences, Dropout 0.3, Bidirectional LSTM(32),
 float32. An epoch also scores the 100 validation texts, as the pipeline's does.
 
 Each trainer runs in its own process (a Keras backend is fixed per process), with 1 and
-2 threads:
+2 threads, and the processes take turns: round r runs epoch r of every trainer, one after
+the other, so that a slow spell of the machine falls on all of them alike and each round
+gives a paired ratio:
 - numpy-packed: the pipeline's NumPy training (scratch/train.py: Keras's initialisers,
   scratch/packed_backprop.py's gradients, scratch/adam.py, each batch cut after its
   longest text (exact under the mask), new dropout masks per batch, the validation texts
@@ -20,18 +22,18 @@ Each trainer runs in its own process (a Keras backend is fixed per process), wit
   keras_training.fit), `threads` as the pipeline passes a training's thread count; the
   first epoch compiles (no persistent compilation cache).
 Prints the first epoch and the median of the later ones, each process's peak RSS
-(ru_maxrss) and the ratios Keras / NumPy.
+(ru_maxrss), and the ratios Keras / NumPy of the later rounds: median (min-max).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,9 +59,20 @@ def splits(data: Path) -> tuple[int, dict]:
     return len(vocabulary), arrays
 
 
-def numpy_trainer(name: str, data: Path, epochs: int, threads: int) -> list[float]:
-    """Epoch seconds of the pipeline's NumPy training (scratch.train.fit, one epoch per
-    call: a new Adam each time, which changes no timing), with `threads` BLAS threads."""
+def turn() -> None:
+    """Say ready, then wait for the parent's word to start the next epoch."""
+    print("READY 0", flush=True)
+    sys.stdin.readline()
+
+
+def report(seconds: float) -> None:
+    print(f"EPOCH {seconds}", flush=True)
+
+
+def numpy_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
+    """Reports the epoch seconds of the pipeline's NumPy training (scratch.train.fit, one
+    epoch per call: a new Adam each time, which changes no timing), with `threads` BLAS
+    threads."""
     from nusax_lstm.scratch import backprop, packed_backprop
     from nusax_lstm.scratch.init import classifier, initial_weights
     from nusax_lstm.scratch.model import blas_controller
@@ -69,18 +82,18 @@ def numpy_trainer(name: str, data: Path, epochs: int, threads: int) -> list[floa
     vocab, arrays = splits(data)
     model = classifier(vocab, 100, list(UNITS), True, EMBEDDING, DROPOUT, True, "post")
     weights = initial_weights(model, SEED)
-    times = []
     with blas_controller().limit(limits=threads, user_api="blas"):
         for epoch in range(epochs):
+            turn()
             start = time.perf_counter()
             fit(model, weights, arrays, 1, BATCH, LEARNING_RATE, SEED + epoch, None, gradients)
-            times.append(time.perf_counter() - start)
-    return times
+            report(time.perf_counter() - start)
 
 
-def keras_trainer(name: str, data: Path, epochs: int, threads: int) -> list[float]:
-    """Epoch seconds of the pipeline's Keras training: the time between the shuffles that
-    start each epoch (FilledBatches.shuffle), and from the last one to fit's return."""
+def keras_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
+    """Reports the epoch seconds of the pipeline's Keras training: the time between the
+    shuffles that start each epoch (FilledBatches.shuffle), and from the last one to fit's
+    return."""
     from nusax_lstm.keras_model import build_model, configure_keras
 
     configure_keras(name.removeprefix("keras-"), threads, SEED)
@@ -90,6 +103,9 @@ def keras_trainer(name: str, data: Path, epochs: int, threads: int) -> list[floa
 
     class TimedBatches(keras_training.FilledBatches):
         def shuffle(self) -> None:
+            if starts:
+                report(time.perf_counter() - starts[-1])
+            turn()
             starts.append(time.perf_counter())
             super().shuffle()
 
@@ -100,26 +116,64 @@ def keras_trainer(name: str, data: Path, epochs: int, threads: int) -> list[floa
     data = {"x_train": x_train, "y_train": arrays["y_train"]}
     data |= {"x_valid": evaluation, "y_valid": arrays["y_valid"]}
     keras_training.fit(model, data, epochs, BATCH, SEED, len(evaluation))
-    starts.append(time.perf_counter())
-    return np.diff(starts).tolist()
+    report(time.perf_counter() - starts[-1])
 
 
 def worker(name: str, data: Path, epochs: int, threads: int) -> None:
-    """One training in this process: prints its epoch seconds and peak RSS as JSON."""
+    """One training in this process, an epoch at each turn; then its peak RSS."""
     run = keras_trainer if name.startswith("keras") else numpy_trainer
-    times = run(name, data, epochs, threads)
+    run(name, data, epochs, threads)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"times": times, "rss_mib": rss}))
+    print(f"RSS {rss}", flush=True)
 
 
-def measure(name: str, data: Path, epochs: int, threads: int) -> dict:
-    command = [sys.executable, __file__, "--worker", name, "--threads", str(threads)]
-    command += ["--data", str(data), "--epochs", str(epochs)]
-    env = os.environ | {"PYTHONUNBUFFERED": "1"}
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO)
-    if result.returncode:
-        sys.exit(f"{name} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.splitlines()[-1])
+class Trainer:
+    """A worker process, and its epoch seconds so far."""
+
+    def __init__(self, name: str, data: Path, epochs: int, threads: int):
+        command = [sys.executable, __file__, "--worker", name, "--threads", str(threads)]
+        command += ["--data", str(data), "--epochs", str(epochs)]
+        self.name, self.epochs, self.times = name, epochs, []
+        self.log = tempfile.TemporaryFile(mode="w+")  # its stderr, shown if it fails
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            cwd=REPO,
+        )
+
+    def ready(self) -> bool:
+        """Waits until the worker waits for its next turn (False: it has no more)."""
+        return len(self.times) < self.epochs and self.line("READY ") == 0
+
+    def line(self, prefix: str) -> float:
+        """The value of the worker's next line that starts with `prefix` (its trainings
+        print their own lines too)."""
+        for line in self.process.stdout:
+            if line.startswith(prefix):
+                return float(line.removeprefix(prefix))
+        self.log.seek(0)
+        sys.exit(f"{self.name} failed:\n{self.log.read()[-3000:]}")
+
+    def epoch(self) -> None:
+        time.sleep(0.2)  # the previous trainer's thread pools go to sleep
+        self.process.stdin.write("go\n")
+        self.process.stdin.flush()
+        self.times.append(self.line("EPOCH "))
+
+    def finish(self) -> float:
+        """Its peak RSS in MiB."""
+        rss = self.line("RSS ")
+        self.process.wait()
+        return rss
+
+
+def ratios(keras: list[float], numpy: list[float]) -> str:
+    """Per later round, Keras's epoch over NumPy's: median (min-max)."""
+    each = [k / n for k, n in zip(keras[1:], numpy[1:], strict=False)]
+    return f"{statistics.median(each):.1f}x ({min(each):.1f}-{max(each):.1f})"
 
 
 def main() -> None:
@@ -138,30 +192,41 @@ def main() -> None:
     from pipeline import cpu_model  # benchmarks/pipeline.py
 
     print(f"{cpu_model()}, {len(os.sched_getaffinity(0))} cores")
+    trainers = {
+        (name, threads): Trainer(
+            name,
+            args.data,
+            args.reference_epochs if name == "numpy-reference" else args.epochs,
+            threads,
+        )
+        for name in args.only
+        for threads in args.threads
+    }
+    waiting = [trainer for trainer in trainers.values() if trainer.ready()]  # all set up
+    while waiting:
+        for trainer in waiting:
+            trainer.epoch()
+        waiting = [trainer for trainer in waiting if trainer.ready()]
     print("| trainer | threads | first epoch s | later epochs s (median) | peak RSS MiB |")
     print("|---|---|---|---|---|")
-    later = {}
-    for name in args.only:
-        epochs = args.reference_epochs if name == "numpy-reference" else args.epochs
-        for threads in args.threads:
-            got = measure(name, args.data, epochs, threads)
-            first, rest = got["times"][0], got["times"][1:]
-            later[name, threads] = statistics.median(rest) if rest else float("nan")
-            print(
-                f"| {name} | {threads} | {first:.2f} | {later[name, threads]:.2f} "
-                f"({len(rest)}) | {got['rss_mib']:.0f} |",
-                flush=True,
-            )
-    numpy = {key: s for key, s in later.items() if key[0] == "numpy-packed"}
-    keras = {key: s for key, s in later.items() if key[0].startswith("keras")}
-    if numpy and keras:
-        print("\nKeras epoch / NumPy packed epoch (later epochs, same threads):")
+    for (name, threads), trainer in trainers.items():
+        first, rest = trainer.times[0], trainer.times[1:]
+        later = f"{statistics.median(rest):.2f}" if rest else "-"
+        print(
+            f"| {name} | {threads} | {first:.2f} | {later} ({len(rest)}) | {trainer.finish():.0f} |"
+        )
+    times = {key: trainer.times for key, trainer in trainers.items()}
+    numpy = {key: t for key, t in times.items() if key[0] == "numpy-packed"}
+    keras = {key: t for key, t in times.items() if key[0].startswith("keras")}
+    if numpy and keras and args.epochs > 1:
+        print("\nKeras epoch / NumPy packed epoch, per later round: median (min-max)")
         for (name, threads), seconds in keras.items():
             if ("numpy-packed", threads) in numpy:
-                print(
-                    f"  {name}, {threads} threads: {seconds / numpy['numpy-packed', threads]:.1f}x"
-                )
-        print(f"fastest Keras / fastest NumPy: {min(keras.values()) / min(numpy.values()):.1f}x")
+                paired = ratios(seconds, numpy["numpy-packed", threads])
+                print(f"  {name}, {threads} threads: {paired}")
+        fastest_keras = [min(each) for each in zip(*keras.values(), strict=True)]
+        fastest_numpy = [min(each) for each in zip(*numpy.values(), strict=True)]
+        print(f"fastest Keras / fastest NumPy: {ratios(fastest_keras, fastest_numpy)}")
 
 
 if __name__ == "__main__":
