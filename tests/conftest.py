@@ -23,6 +23,13 @@ TINY_CONFIG["data"]["mirrors"] = [str(MIRROR)]
 TINY_CONFIG["train"]["compile_cache"] = str(CACHE)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files that hold slow tests first: pytest-xdist's workers take whole files, and a
+    slow file started last would leave the other workers idle at the end."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)  # stable: files stay in order
+
+
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     if not (MIRROR / "indonesian" / "train.csv").is_file():

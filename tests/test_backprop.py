@@ -161,6 +161,7 @@ print(json.dumps({"theirs": theirs, "ours": ours, "weights": weights}))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("direction", ["uni", "bi"])
 def test_keras_and_numpy_training_take_the_same_path(direction):
     """Three epochs of 40 texts in batches of 16 (the last one short), dropout off: Keras

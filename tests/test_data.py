@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 
 import pytest
 
@@ -127,6 +128,12 @@ def test_bad_split_file_names_file_and_line(case, data, message):
 def test_unknown_language_is_refused():
     with pytest.raises(UserError, match="unknown NusaX language 'xx'"):
         fetch("xx", "huggingface", None, [])
+
+
+def test_huggingface_without_datasets_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "datasets", None)  # import datasets -> ImportError
+    with pytest.raises(UserError, match=r"needs the `datasets` package: pip install"):
+        fetch("ind", "huggingface", None, [])
 
 
 def test_missing_split_file(tmp_path):

@@ -80,6 +80,7 @@ print(json.dumps(result))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_cutting_masked_padding_changes_neither_a_training_step_nor_predictions(backend):
     got = run_on(backend, EXACTNESS)
@@ -127,6 +128,7 @@ print(json.dumps(result))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_filled_batches_train_as_keras_fit_on_the_short_batch(backend):
     got = run_on(backend, FILLED)
@@ -157,6 +159,7 @@ print(json.dumps({"history": history["val_loss"], "kept": kept, "now": now}))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_early_stopping_stops_and_keeps_the_best_epochs_weights(backend):
     got = run_on(backend, STOPPING)

@@ -169,9 +169,14 @@ def from_hf(dataset_dict: Any) -> dict[str, list[Row]]:
 
 
 def read_hf(language: str) -> tuple[dict[str, list[Row]], dict]:
-    import datasets
-
     language_name(language)
+    try:
+        import datasets
+    except ImportError:
+        raise UserError(
+            "data.source: huggingface needs the `datasets` package: "
+            "pip install -e '.[pipeline,hub]', or use data.source: url"
+        ) from None
     dataset_dict = datasets.load_dataset(HF_ID, language)
     splits = from_hf(dataset_dict)
     fingerprints = {s: dataset_dict[HF_SPLITS[s]]._fingerprint for s in SPLITS}
