@@ -12,7 +12,6 @@ import pytest
 from test_training import run_on
 
 from nusax_lstm.metrics import loss_and_accuracy
-from nusax_lstm.scratch.adam import Adam, InPlaceAdam
 from nusax_lstm.scratch.init import classifier, initial_weights, orthogonal
 from nusax_lstm.scratch.loader import from_export
 from nusax_lstm.scratch.train import dropout_masks, fit, predict_proba
@@ -157,19 +156,3 @@ def test_numpy_training_loads_no_deep_learning_framework(tmp_path):
     assert np.load(tmp_path / "probs_test.npy").shape == (10, 3)
     info = json.loads((tmp_path / "info.json").read_text())
     assert (info["backend"], info["epochs_trained"], info["epoch_kept"]) == ("numpy", 2, 2)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_in_place_adam_moves_the_weights_as_adam_bit_for_bit(dtype):
-    rng = np.random.default_rng(0)
-    shapes = {"a": (40, 6), "b": (7,)}
-    start = {k: rng.normal(size=s).astype(dtype) for k, s in shapes.items()}
-    plain, fast = Adam(0.01), InPlaceAdam(0.01)
-    ours, theirs = ({k: a.copy() for k, a in start.items()} for _ in range(2))
-    for _ in range(4):
-        grads = {k: rng.normal(size=s).astype(dtype) for k, s in shapes.items()}
-        plain.update(ours, grads)
-        fast.update(theirs, grads)
-    for key in shapes:
-        assert np.array_equal(ours[key], theirs[key]) and ours[key].dtype == dtype
-        assert np.array_equal(plain.v[key], fast.v[key])

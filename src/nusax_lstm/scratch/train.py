@@ -11,7 +11,7 @@ import numpy as np
 
 from ..metrics import loss_and_accuracy
 from ..text import trim
-from .adam import InPlaceAdam
+from .adam import Adam
 from .loader import from_export
 from .packed_backprop import forward_backward
 
@@ -86,7 +86,7 @@ def fit(
     the best epoch's weights are restored.
     """
     order_rng, drop = (np.random.default_rng([seed, stream]) for stream in (1, 2))
-    optimizer = InPlaceAdam(learning_rate)
+    optimizer = Adam(learning_rate)
     # each batch cut after its longest text where that is exact (NumPy compiles nothing)
     trimmed = architecture["mask_zero"] and architecture["padding"] == "post"
     stopper = EarlyStopping(**early_stopping) if early_stopping else None
