@@ -113,7 +113,8 @@ def test_gradients_equal_tensorflows(case):
 def test_adam_takes_keras_steps(dtype, tolerance):
     """Twenty steps of scratch Adam and of Keras's Adam from the same weights, fed the same
     gradients (the reference backward pass's at our weights): the same weights, in float32
-    bit for bit (TensorFlow and JAX alike, 2026-11-29)."""
+    bit for bit (on this process's Keras backend; by hand on TensorFlow and JAX alike,
+    2026-11-29)."""
     keras = pytest.importorskip("keras")
     from nusax_lstm.scratch.adam import Adam
 
