@@ -61,7 +61,7 @@ def splits(data: Path) -> tuple[int, dict]:
 
 def turn() -> None:
     """Say ready, then wait for the parent's word to start the next epoch."""
-    print("READY 0", flush=True)
+    print("READY", flush=True)
     sys.stdin.readline()
 
 
@@ -146,14 +146,17 @@ class Trainer:
 
     def ready(self) -> bool:
         """Waits until the worker waits for its next turn (False: it has no more)."""
-        return len(self.times) < self.epochs and self.line("READY ") == 0
+        if len(self.times) == self.epochs:
+            return False
+        self.line("READY")
+        return True
 
-    def line(self, prefix: str) -> float:
-        """The value of the worker's next line that starts with `prefix` (its trainings
+    def line(self, prefix: str) -> str:
+        """The rest of the worker's next line that starts with `prefix` (its trainings
         print their own lines too)."""
         for line in self.process.stdout:
             if line.startswith(prefix):
-                return float(line.removeprefix(prefix))
+                return line.removeprefix(prefix).strip()
         self.log.seek(0)
         sys.exit(f"{self.name} failed:\n{self.log.read()[-3000:]}")
 
@@ -161,11 +164,11 @@ class Trainer:
         time.sleep(0.2)  # the previous trainer's thread pools go to sleep
         self.process.stdin.write("go\n")
         self.process.stdin.flush()
-        self.times.append(self.line("EPOCH "))
+        self.times.append(float(self.line("EPOCH ")))
 
     def finish(self) -> float:
         """Its peak RSS in MiB."""
-        rss = self.line("RSS ")
+        rss = float(self.line("RSS "))
         self.process.wait()
         return rss
 
