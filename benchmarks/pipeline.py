@@ -1,19 +1,24 @@
 """The study's speed: the seed notebook against the pipeline, side by side in one run.
 
     python benchmarks/pipeline.py [--data ../shared/data/nusax-senti] [--cores 2] [--no-full]
-                                  [--levers]
+                                  [--levers] [--noop-runs 11]
+    python benchmarks/pipeline.py --noop DIR [--noop-runs 11]
 
 Runs, one after another on this machine: (a) the notebook's training as written
 (`benchmarks/notebook.py`: TensorFlow, no mask, 8 trainings in one process), (b) the
 study at the notebook's size (config.yaml with `train.seeds: [42]` and the experiments in
 NOTEBOOK_SIZE: 8 trainings) in a fresh working directory (no results, no compilation
-cache), then a no-op rerun of it, and (c) unless --no-full, the full default study
-(config.yaml as it is) in another fresh directory. Prints the walls, the ratio (b)/(a),
+cache), then no-op reruns of it, and (c) unless --no-full, the full default study
+(config.yaml as it is) in another fresh directory, then no-op reruns of it. Each no-op
+rerun is followed by one of a one-rule workflow: Snakemake's own start, the floor that
+any workflow pays, so that the workflow's share comes out paired, run by run, whatever
+the machine's load. Prints the walls, the ratio (b)/(a),
 the peak memory of each run (all its processes together, sampled), and per rule the jobs'
 summed seconds and largest memory from Snakemake's benchmark files. With --levers, (b)
 runs again with one lever undone at a time: trainings one at a time (--resources gpu=1),
 TensorFlow instead of JAX, no trimmed padding; and with the compilation cache warm (the
-trainings of (b) forced again).
+trainings of (b) forced again). With --noop DIR, only the no-op reruns of the study already
+run in DIR (`.` after `snakemake --cores all` here): this needs only the pipeline's install.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from statistics import median
 
 import psutil
 import yaml
@@ -84,6 +90,32 @@ def snakemake(workdir: Path, cores: int, *args: str) -> list[str]:
     ]
 
 
+# Snakemake's floor: a workflow of one rule, whose output is already there
+ONE_RULE = 'rule done:\n    output: "done"\n    shell: "touch {output}"\n'
+
+
+def noop_reruns(workdir: Path, cores: int, runs: int) -> None:
+    """Time `runs` no-op reruns of the study in `workdir`, each followed by a no-op rerun of
+    the one-rule workflow, and print the medians and ranges of both and of the difference."""
+    floor = Path(tempfile.mkdtemp(prefix="one-rule-"))
+    (floor / "Snakefile").write_text(ONE_RULE)
+    one_rule = [sys.executable, "-m", "snakemake", "-s", str(floor / "Snakefile")]
+    one_rule += ["-d", str(floor), "--cores", str(cores)]
+    timed(one_rule, floor)  # makes its output
+    pairs = [
+        (timed(snakemake(workdir, cores), workdir)[0], timed(one_rule, floor)[0])
+        for _ in range(runs)
+    ]
+    study_walls, floor_walls = zip(*pairs, strict=True)
+    print(f"    no-op rerun, {runs} runs, median (fastest-slowest):")
+    for name, walls in (
+        ("the study", study_walls),
+        ("a one-rule workflow", floor_walls),
+        ("the study's share (paired)", [s - f for s, f in pairs]),
+    ):
+        print(f"      {name:<28} {median(walls):.2f} s ({min(walls):.2f}-{max(walls):.2f})")
+
+
 def study(
     notebook_size: bool, data: Path, cores: int, train: dict | None = None, *args: str
 ) -> tuple[Path, float, float]:
@@ -131,6 +163,8 @@ def main() -> None:
     p.add_argument("--cores", type=int, default=os.cpu_count())
     p.add_argument("--no-full", action="store_true", help="skip the full default study")
     p.add_argument("--levers", action="store_true", help="(b) with each lever undone")
+    p.add_argument("--noop-runs", type=int, default=11, help="no-op reruns of each study")
+    p.add_argument("--noop", type=Path, metavar="DIR", help="only time no-op reruns in DIR")
     args = p.parse_args()
     data = args.data.resolve()
     print(
@@ -138,6 +172,9 @@ def main() -> None:
         f"snakemake --cores {args.cores}",
         flush=True,
     )
+    if args.noop:
+        noop_reruns(args.noop.resolve(), args.cores, args.noop_runs)
+        return
 
     notebook, notebook_peak = timed(
         [sys.executable, str(REPO / "benchmarks" / "notebook.py"), str(data)], REPO
@@ -152,8 +189,7 @@ def main() -> None:
         flush=True,
     )
     print(f"    ratio (b)/(a): {wall / notebook:.2f}")
-    noop, _ = timed(snakemake(small, args.cores), small)
-    print(f"    no-op rerun: {noop:.2f} s")
+    noop_reruns(small, args.cores, args.noop_runs)
     show_rules(small)
     if args.levers:
         levers = [
@@ -169,6 +205,7 @@ def main() -> None:
     if not args.no_full:
         full, wall, peak = study(False, data, args.cores)
         print(f"(c) full default study: {wall:7.1f} s ({wall / 60:.1f} min), peak {peak:5.0f} MiB")
+        noop_reruns(full, args.cores, args.noop_runs)
         show_rules(full)
 
 
