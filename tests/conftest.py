@@ -45,11 +45,16 @@ def write_config(workdir: Path, config: dict) -> Path:
 
 
 def snakemake(
-    workdir: Path, *args: str, timeout: int = 900, env: dict | None = None
+    workdir: Path,
+    *args: str,
+    timeout: int = 900,
+    env: dict | None = None,
+    project: Path = REPO,
 ) -> subprocess.CompletedProcess:
-    """The real snakemake on the repository's Snakefile, in `workdir` (which holds config.yaml)."""
+    """The real snakemake on the Snakefile of `project` (the repository), in `workdir`
+    (which holds config.yaml)."""
     return subprocess.run(
-        [*SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), *args],
+        [*SNAKEMAKE, "-s", str(project / "Snakefile"), "-d", str(workdir), *args],
         capture_output=True,
         text=True,
         timeout=timeout,

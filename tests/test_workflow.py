@@ -173,6 +173,27 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
         assert f"results/{lang}/models/lstm-6/seed7/model.keras" in result.stdout
 
 
+def test_a_moved_project_reruns_nothing_and_an_edited_module_only_its_rules(tiny_run, tmp_path):
+    """The package's code counts by its bytes (a param of each rule), not by its path or
+    times: the project and its results moved elsewhere have nothing to do, and an edit to
+    the engine reruns the scratch inference and what reads its output, nothing else."""
+    project, workdir = tmp_path / "project", tmp_path / "work"
+    shutil.copytree(tiny_run, workdir, symlinks=True)
+    for part in ("workflow", "src", "envs", "profiles"):
+        shutil.copytree(REPO / part, project / part, ignore=shutil.ignore_patterns("*.egg-info"))
+    shutil.copy2(REPO / "Snakefile", project / "Snakefile")
+    result = snakemake(workdir, "-n", "--cores", "2", project=project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert job_counts(result.stdout) == {}
+
+    engine = project / "src" / "nusax_lstm" / "scratch" / "model.py"
+    engine.write_text(engine.read_text() + "\n# an edit\n")
+    result = snakemake(workdir, "-n", "--cores", "2", project=project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = dict.fromkeys(["scratch_inference", "compare", "plot_study"], 2)
+    assert job_counts(result.stdout) == after | {"summary": 1, "all": 1}
+
+
 def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mirror):
     """Two seeds, ensembles only as candidates: the ensemble's probabilities are its runs'
     mean, it is exported whole, and the NumPy engine (and `nusax-lstm predict`) runs it as

@@ -1,3 +1,5 @@
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -155,18 +157,20 @@ NUMPY_TRAINING_SOURCES = (
 )
 
 
-def source_files(*modules):
-    """The package's source files (modules, or folders of them) that a rule's script runs:
-    as inputs, edits to them rerun the rule."""
+def package_code(*modules):
+    """The package's files (modules, or folders of them) that a rule's script runs, each with
+    a hash of its bytes: as a param, an edit to one reruns the rule, while a move of the
+    project or a checkout that leaves the bytes as they were reruns nothing."""
     root = SRC / "nusax_lstm"
-    paths = []
+    files = []
     for m in ("__init__.py", "fileio.py", "joblog.py", *modules):
-        paths += (
-            sorted(map(str, (root / m).glob("*.py")))
-            if (root / m).is_dir()
-            else [str(root / m)]
-        )
-    return paths
+        files += sorted((root / m).glob("*.py")) if (root / m).is_dir() else [root / m]
+    return {str(f.relative_to(root)): file_hash(f) for f in files}
+
+
+@functools.cache
+def file_hash(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def run_dir(config_id="{config_id}", seed="{seed}"):

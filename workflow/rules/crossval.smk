@@ -3,7 +3,6 @@
 
 rule cv_split:
     input:
-        source_files("crossval.py", "text.py", "data.py", "metrics.py", "ensemble.py"),
         splits=expand("results/{{lang}}/data/{split}.csv", split=["train", "valid"]),
     output:
         vocabulary=expand(f"{cv_dir()}/vocabulary.txt", fold=FOLDS, allow_missing=True),
@@ -15,6 +14,9 @@ rule cv_split:
     conda:
         "../../envs/numpy.yaml"
     params:
+        package=package_code(
+            "crossval.py", "text.py", "data.py", "metrics.py", "ensemble.py"
+        ),
         max_tokens=config["vectorize"]["max_tokens"],
         sequence_length=config["vectorize"]["sequence_length"],
         seed=config["selection"]["cv_seed"],
@@ -26,7 +28,6 @@ rule cv_split:
 # validation split, which early stopping watches too), by Keras or by the NumPy engine.
 use rule train as train_fold with:
     input:
-        source_files(*TRAINING_SOURCES),
         sequences=f"{cv_dir()}/sequences.npz",
         vocabulary=f"{cv_dir()}/vocabulary.txt",
     output:
@@ -40,7 +41,6 @@ use rule train as train_fold with:
 
 use rule train_numpy as train_fold_numpy with:
     input:
-        source_files(*NUMPY_TRAINING_SOURCES),
         sequences=f"{cv_dir()}/sequences.npz",
         vocabulary=f"{cv_dir()}/vocabulary.txt",
     output:
@@ -53,7 +53,6 @@ use rule train_numpy as train_fold_numpy with:
 
 rule cross_validate:
     input:
-        source_files("crossval.py", "metrics.py", "ensemble.py"),
         sequences=expand(f"{cv_dir()}/sequences.npz", fold=FOLDS, allow_missing=True),
         probs=fold_runs("probs_valid.npy"),
     output:
@@ -65,6 +64,7 @@ rule cross_validate:
     conda:
         "../../envs/numpy.yaml"
     params:
+        package=package_code("crossval.py", "metrics.py", "ensemble.py"),
         configs=list(CONFIGS),
         seeds=SEEDS,
         ensemble=ENSEMBLE,

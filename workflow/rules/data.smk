@@ -3,8 +3,6 @@ localrules:
 
 
 rule download:
-    input:
-        source_files("data.py", "nusax_sha256sums.txt"),
     output:
         splits=expand(
             "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
@@ -17,6 +15,7 @@ rule download:
     conda:
         "../../envs/data.yaml"
     params:
+        package=package_code("data.py", "nusax_sha256sums.txt"),
         source=config["data"]["source"],
         local_dir=config["data"]["local_dir"],
         mirrors=config["data"]["mirrors"],
@@ -26,7 +25,6 @@ rule download:
 
 rule vectorize:
     input:
-        source_files("text.py", "data.py"),
         splits=expand(
             "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
         ),
@@ -40,6 +38,7 @@ rule vectorize:
     conda:
         "../../envs/numpy.yaml"
     params:
+        package=package_code("text.py", "data.py"),
         max_tokens=config["vectorize"]["max_tokens"],
         sequence_length=config["vectorize"]["sequence_length"],
     script:

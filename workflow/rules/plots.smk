@@ -1,6 +1,5 @@
 rule plot_experiment:
     input:
-        source_files("plots.py"),
         histories=experiment_runs("history.json"),
         metrics=experiment_runs("metrics.json"),
     output:
@@ -21,6 +20,7 @@ rule plot_experiment:
     conda:
         "../../envs/sklearn.yaml"
     params:
+        package=package_code("plots.py"),
         names=lambda wc: EXPERIMENT_IDS[wc.experiment],
     script:
         "../scripts/plot_experiment.py"
@@ -28,7 +28,6 @@ rule plot_experiment:
 
 rule plot_study:
     input:
-        source_files("plots.py"),
         best="results/{lang}/best/best.json",
         statistics="results/{lang}/statistics.json",
         best_metrics=best_model("metrics.json"),
@@ -68,6 +67,7 @@ rule plot_study:
     conda:
         "../../envs/sklearn.yaml"
     params:
+        package=package_code("plots.py"),
         names=MODEL_NAMES,
         ensembles=[f"{c}{ENSEMBLE}" for c in ENSEMBLES],
     script:

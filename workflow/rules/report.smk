@@ -4,7 +4,6 @@ localrules:
 
 rule summary:
     input:
-        source_files("summary.py", "metrics.py", "selection.py"),
         unpack(
             per_language(
                 metrics=all_models("metrics.json"),
@@ -34,6 +33,7 @@ rule summary:
     conda:
         "../../envs/numpy.yaml"
     params:
+        package=package_code("summary.py", "metrics.py", "selection.py"),
         languages=LANGS,
         experiments=EXPERIMENT_IDS,
     script:

@@ -1,6 +1,5 @@
 rule scratch_inference:
     input:
-        source_files("scratch", "data.py", "text.py"),
         weights="results/{lang}/best/export/weights.npz",
         architecture="results/{lang}/best/export/architecture.json",
         sequences="results/{lang}/vectorized/sequences.npz",
@@ -15,13 +14,14 @@ rule scratch_inference:
     conda:
         "../../envs/numpy.yaml"
     threads: 2  # the engine shares big unmasked batches among threads
+    params:
+        package=package_code("scratch", "data.py", "text.py"),
     script:
         "../scripts/scratch_inference.py"
 
 
 rule compare:
     input:
-        source_files("comparison.py", "metrics.py", "data.py", "ensemble.py"),
         best="results/{lang}/best/best.json",
         keras_probs=keras_probs,
         scratch_probs="results/{lang}/scratch/probs_test.npy",
@@ -39,5 +39,7 @@ rule compare:
         "results/benchmarks/{lang}/compare.tsv"
     conda:
         "../../envs/numpy.yaml"
+    params:
+        package=package_code("comparison.py", "metrics.py", "data.py", "ensemble.py"),
     script:
         "../scripts/compare.py"

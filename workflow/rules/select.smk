@@ -1,6 +1,5 @@
 checkpoint select_best:
     input:
-        source_files("selection.py"),
         metrics=all_models("metrics.json", CANDIDATES),
         cv_scores=cv_scores(),
     output:
@@ -12,6 +11,7 @@ checkpoint select_best:
     conda:
         "../../envs/numpy.yaml"
     params:
+        package=package_code("selection.py"),
         metric=SELECTION_METRIC,
         names=MODEL_NAMES,
     script:
@@ -20,7 +20,6 @@ checkpoint select_best:
 
 rule export_weights:
     input:
-        source_files("export.py", "text.py"),
         best="results/{lang}/best/best.json",
         model=best_runs("model.keras"),
         weights=best_runs("weights.npz"),
@@ -37,5 +36,7 @@ rule export_weights:
         "results/benchmarks/{lang}/export_weights.tsv"
     conda:
         "../../envs/numpy.yaml"
+    params:
+        package=package_code("export.py", "text.py"),
     script:
         "../scripts/export_weights.py"

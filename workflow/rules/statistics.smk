@@ -1,6 +1,5 @@
 rule statistics:
     input:
-        source_files("stats.py", "metrics.py", "selection.py", "summary.py"),
         sequences="results/{lang}/vectorized/sequences.npz",
         metrics=all_models("metrics.json"),
         probs_test=all_models("probs_test.npy"),
@@ -15,6 +14,7 @@ rule statistics:
     conda:
         "../../envs/numpy.yaml"
     params:
+        package=package_code("stats.py", "metrics.py", "selection.py", "summary.py"),
         experiments=EXPERIMENT_IDS,
         settings=config["statistics"],
     script:

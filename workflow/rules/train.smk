@@ -1,6 +1,5 @@
 rule train:
     input:
-        source_files(*TRAINING_SOURCES),
         sequences="results/{lang}/vectorized/sequences.npz",
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
@@ -21,6 +20,7 @@ rule train:
         mem_mb=1500,
         runtime=60,
     params:
+        package=package_code(*TRAINING_SOURCES),
         model=lambda wc: model_params(wc.config_id),
         train=TRAIN_PARAMS,
     script:
@@ -31,7 +31,6 @@ rule train:
 # Keras model, which keras_twin builds from the weights where something asks for it.
 rule train_numpy:
     input:
-        source_files(*NUMPY_TRAINING_SOURCES),
         sequences="results/{lang}/vectorized/sequences.npz",
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
@@ -50,6 +49,7 @@ rule train_numpy:
         mem_mb=500,
         runtime=60,
     params:
+        package=package_code(*NUMPY_TRAINING_SOURCES),
         model=lambda wc: model_params(wc.config_id),
         train=TRAIN_PARAMS,
     script:
@@ -60,7 +60,6 @@ rule train_numpy:
 # (the Keras side of the Keras-vs-scratch check).
 rule keras_twin:
     input:
-        source_files("keras_model.py", "keras_training.py", "metrics.py", "training.py"),
         sequences="results/{lang}/vectorized/sequences.npz",
         weights=f"{run_dir()}/weights.npz",
         architecture=f"{run_dir()}/architecture.json",
@@ -79,6 +78,9 @@ rule keras_twin:
     resources:
         mem_mb=1500,
     params:
+        package=package_code(
+            "keras_model.py", "keras_training.py", "metrics.py", "training.py"
+        ),
         model=lambda wc: model_params(wc.config_id),
         train=TRAIN_PARAMS,
         backend=KERAS_BACKEND,
@@ -88,7 +90,6 @@ rule keras_twin:
 
 rule evaluate:
     input:
-        source_files("metrics.py"),
         sequences="results/{lang}/vectorized/sequences.npz",
         probs_valid=f"{run_dir()}/probs_valid.npy",
         probs_test=f"{run_dir()}/probs_test.npy",
@@ -102,6 +103,7 @@ rule evaluate:
     conda:
         "../../envs/numpy.yaml"
     params:
+        package=package_code("metrics.py"),
         model_id=lambda wc: wc.config_id,
     script:
         "../scripts/evaluate.py"
@@ -109,7 +111,6 @@ rule evaluate:
 
 rule baselines:
     input:
-        source_files("baselines.py", "metrics.py", "data.py"),
         splits=expand(
             "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
         ),
@@ -121,13 +122,14 @@ rule baselines:
         "results/benchmarks/{lang}/baselines.tsv"
     conda:
         "../../envs/sklearn.yaml"
+    params:
+        package=package_code("baselines.py", "metrics.py", "data.py"),
     script:
         "../scripts/baselines.py"
 
 
 rule ensemble:
     input:
-        source_files("ensemble.py"),
         probs_valid=seed_runs("probs_valid.npy"),
         probs_test=seed_runs("probs_test.npy"),
         info=seed_runs("info.json"),
@@ -141,13 +143,14 @@ rule ensemble:
         "results/benchmarks/{lang}/ensemble/{config_id}.tsv"
     conda:
         "../../envs/numpy.yaml"
+    params:
+        package=package_code("ensemble.py"),
     script:
         "../scripts/ensemble.py"
 
 
 rule evaluate_ensemble:
     input:
-        source_files("metrics.py"),
         sequences="results/{lang}/vectorized/sequences.npz",
         probs_valid=f"{ensemble_dir()}/probs_valid.npy",
         probs_test=f"{ensemble_dir()}/probs_test.npy",
@@ -161,6 +164,7 @@ rule evaluate_ensemble:
     conda:
         "../../envs/numpy.yaml"
     params:
+        package=package_code("metrics.py"),
         model_id=lambda wc: f"{wc.config_id}{ENSEMBLE}",
     script:
         "../scripts/evaluate.py"

@@ -18,7 +18,7 @@ with logged(snakemake):
         "threads": snakemake.threads,
         "out": snakemake.output,
     }
-    if p.model["backend"] == "numpy":  # imports only what the rule lists as its sources
+    if p.model["backend"] == "numpy":  # imports only the modules of the rule's package param
         from nusax_lstm.training import train_numpy_and_save
 
         train_numpy_and_save(**job)
