@@ -12,13 +12,13 @@ cache), then no-op reruns of it, and (c) unless --no-full, the full default stud
 (config.yaml as it is) in another fresh directory, then no-op reruns of it. Each no-op
 rerun is followed by one of a one-rule workflow: Snakemake's own start, the floor that
 any workflow pays, so that the workflow's share comes out paired, run by run, whatever
-the machine's load. Prints the walls, the ratio (b)/(a),
-the peak memory of each run (all its processes together, sampled), and per rule the jobs'
-summed seconds and largest memory from Snakemake's benchmark files. With --levers, (b)
-runs again with one lever undone at a time: trainings one at a time (--resources gpu=1),
-TensorFlow instead of JAX, no trimmed padding; and with the compilation cache warm (the
-trainings of (b) forced again). With --noop DIR, only the no-op reruns of the study already
-run in DIR (`.` after `snakemake --cores all` here): this needs only the pipeline's install.
+the machine's load. Prints the walls, the ratio (b)/(a), the peak memory of each run (all
+its processes together, sampled), and per rule the jobs' summed seconds and largest
+memory from Snakemake's benchmark files. With --levers, (b) runs again with one lever
+undone at a time: trainings one at a time (--resources gpu=1), TensorFlow instead of JAX,
+no trimmed padding; and with the compilation cache warm (the trainings of (b) forced
+again). With --noop DIR, only the no-op reruns of the study already run in DIR (`.` after
+`snakemake --cores all` here): this needs only the pipeline's install.
 """
 
 from __future__ import annotations
