@@ -97,6 +97,9 @@ ONE_RULE = 'rule done:\n    output: "done"\n    shell: "touch {output}"\n'
 def noop_reruns(workdir: Path, cores: int, runs: int) -> None:
     """Time `runs` no-op reruns of the study in `workdir`, each followed by a no-op rerun of
     the one-rule workflow, and print the medians and ranges of both and of the difference."""
+    dry_run = subprocess.run(snakemake(workdir, cores, "-n"), capture_output=True, text=True)
+    if "Nothing to be done" not in dry_run.stdout + dry_run.stderr:
+        sys.exit(f"{workdir}: the study has jobs to run (snakemake -n): run it, then time it")
     floor = Path(tempfile.mkdtemp(prefix="one-rule-"))
     (floor / "Snakefile").write_text(ONE_RULE)
     one_rule = [sys.executable, "-m", "snakemake", "-s", str(floor / "Snakefile")]

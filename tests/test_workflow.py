@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -192,6 +193,25 @@ def test_a_moved_project_reruns_nothing_and_an_edited_module_only_its_rules(tiny
     assert result.returncode == 0, result.stderr[-3000:]
     after = dict.fromkeys(["scratch_inference", "compare", "plot_study"], 2)
     assert job_counts(result.stdout) == after | {"summary": 1, "all": 1}
+
+
+def test_the_pipeline_benchmark_pairs_no_op_reruns_with_a_one_rule_workflow(tiny_run, tmp_path):
+    """`benchmarks/pipeline.py --noop DIR`: a study with jobs to run is refused; on a study
+    that is done, the printed share is the paired difference (two pairs: each median is a
+    mean, so the share's equals the study's minus the one-rule workflow's)."""
+    benchmark = [sys.executable, str(REPO / "benchmarks" / "pipeline.py"), "--cores", "2"]
+    write_config(tmp_path, TINY_CONFIG)
+    result = subprocess.run([*benchmark, "--noop", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode != 0 and "has jobs to run" in result.stderr
+
+    result = subprocess.run(
+        [*benchmark, "--noop", str(tiny_run), "--noop-runs", "2"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    medians = dict(re.findall(r"^ +(\S.*?) +(-?[\d.]+) s \(", result.stdout, re.MULTILINE))
+    study, floor = float(medians["the study"]), float(medians["a one-rule workflow"])
+    assert float(medians["the study's share (paired)"]) == pytest.approx(study - floor, abs=0.02)
+    assert floor > 0
 
 
 def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mirror):
