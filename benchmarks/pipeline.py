@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from importlib.metadata import version
 from pathlib import Path
 from statistics import median
 
@@ -172,6 +173,7 @@ def main() -> None:
     data = args.data.resolve()
     print(
         f"{time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, Snakemake {version('snakemake')}, "
         f"snakemake --cores {args.cores}",
         flush=True,
     )
