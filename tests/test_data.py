@@ -59,6 +59,26 @@ def test_local_source_reads_a_folder_without_known_sums(mirror, tmp_path):
     assert len(splits["test"]) == 400
 
 
+def spreadsheet_saved(data: bytes) -> bytes:
+    """The bytes a spreadsheet program writes for a CSV: a UTF-8 byte-order mark, CRLF."""
+    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
+
+
+def test_a_split_saved_by_a_spreadsheet_reads_as_its_text(mirror, tmp_path):
+    """A local folder saved with a byte-order mark and CRLF line ends gives the very rows of
+    the original; in a checksummed mirror the same bytes are refused (not upstream's)."""
+    folder = tmp_path / "indonesian"
+    folder.mkdir()
+    for split in ("train", "valid", "test"):
+        original = (mirror / "indonesian" / f"{split}.csv").read_bytes()
+        (folder / f"{split}.csv").write_bytes(spreadsheet_saved(original))
+    splits, _ = fetch("ind", "local", str(tmp_path), mirrors=[])
+    expected, _ = fetch("ind", "url", None, [str(mirror)])
+    assert splits == expected
+    with pytest.raises(UserError, match=r"train\.csv: sha256 .* does not match"):
+        read_folder(folder, "ind", verify=True)
+
+
 def test_mirror_file_with_a_wrong_checksum_is_refused(mirror, tmp_path):
     folder = tmp_path / "indonesian"
     folder.mkdir()

@@ -172,6 +172,18 @@ def test_predict_reads_arguments_and_stdin(model_folder):
     )
 
 
+def test_predict_reads_a_csv_saved_by_a_spreadsheet(model_folder, tmp_path):
+    """A byte-order mark and CRLF line ends: the column is found, the texts are the same."""
+    folder, _ = model_folder
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(b"text,id\nMakanannya enak,1\nPelayanan buruk,2\n")
+    saved = tmp_path / "saved.csv"
+    saved.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes().replace(b"\n", b"\r\n"))
+    results = [cli("predict", folder, "--file", f, "--column", "text") for f in (plain, saved)]
+    assert [r.returncode for r in results] == [0, 0], results[1].stderr.decode()
+    assert results[0].stdout == results[1].stdout and len(results[0].stdout.splitlines()) == 2
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
@@ -218,16 +230,127 @@ def test_vocabulary_round_trip(model_folder, fitted):
     assert read_vocabulary(folder / "vocabulary.txt") == fitted[0].get_vocabulary()
 
 
-def test_architecture_without_a_field_is_refused(model_folder, tmp_path):
+def edit_json(name, change):
+    def edit(folder):
+        content = json.loads((folder / name).read_text())
+        change(content)
+        (folder / name).write_text(json.dumps(content))
+
+    return edit
+
+
+def cut(name, keep):
+    """Keep the first `keep` bytes of a file (a fraction where keep < 1)."""
+
+    def edit(folder):
+        data = (folder / name).read_bytes()
+        (folder / name).write_bytes(data[: int(keep * len(data)) if keep < 1 else keep])
+
+    return edit
+
+
+def garble(name, at):
+    """Overwrite 32 bytes at a fraction `at` of the file with junk."""
+
+    def edit(folder):
+        data = bytearray((folder / name).read_bytes())
+        start = int(at * len(data))
+        data[start : start + 32] = b"\xa7" * 32
+        (folder / name).write_bytes(bytes(data))
+
+    return edit
+
+
+def remove(name):
+    return lambda folder: (folder / name).unlink()
+
+
+def set_layer(index, **fields):
+    return edit_json("architecture.json", lambda a: a["layers"][index].update(fields))
+
+
+DAMAGE = {  # what a copied, zipped, mailed or half-downloaded export folder can look like
+    "no architecture": (remove("architecture.json"), "architecture.json: not found"),
+    "no weights": (remove("weights.npz"), "weights.npz: not found"),
+    "no vocabulary": (remove("vocabulary.txt"), "vocabulary.txt: vocabulary file not found"),
+    "empty architecture": (cut("architecture.json", 0), "architecture.json: not valid JSON"),
+    "cut architecture": (cut("architecture.json", 0.5), "architecture.json: not valid JSON"),
+    "garbled architecture": (garble("architecture.json", 0.3), "architecture.json: "),
+    "architecture a list": (
+        lambda f: (f / "architecture.json").write_text("[]"),
+        "architecture.json: expected a JSON object",
+    ),
+    "empty weights": (cut("weights.npz", 0), "weights.npz: not a weights archive"),
+    "cut weights": (cut("weights.npz", 0.5), "weights.npz: not a weights archive"),
+    "garbled weights header": (garble("weights.npz", 0.001), "weights.npz: not a readable"),
+    "garbled weights data": (garble("weights.npz", 0.5), "weights.npz: not a readable"),
+    "cut vocabulary": (cut("vocabulary.txt", 0.5), "vocabulary.txt: truncated"),
+    "vocabulary not utf-8": (garble("vocabulary.txt", 0.5), "vocabulary.txt: bytes that are not"),
+    "vocabulary of another model": (
+        lambda f: (f / "vocabulary.txt").write_text("\n[UNK]\nkata\n"),
+        "vocabulary.txt: 3 tokens, the embedding has",
+    ),
+    "no padding field": (
+        edit_json("architecture.json", lambda a: a.pop("padding")),
+        "field 'padding' missing",
+    ),
+    "padding unknown": (
+        edit_json("architecture.json", lambda a: a.update(padding="middle")),
+        "padding 'middle' is not one of",
+    ),
+    "units a string": (set_layer(-1, units="3"), "field 'units' is '3', expected a whole number"),
+    "layers not a list": (
+        edit_json("architecture.json", lambda a: a.update(layers={})),
+        "field 'layers' is {}, expected a non-empty list",
+    ),
+    "layer not an object": (set_layer(0, type=None), "field 'type' is None"),
+    "labels wrong": (
+        edit_json("architecture.json", lambda a: a.update(labels=["a", "b"])),
+        "labels ['a', 'b']: expected 3 names",
+    ),
+    "length zero": (
+        edit_json("architecture.json", lambda a: a.update(sequence_length=0)),
+        "field 'sequence_length' is 0",
+    ),
+    "vocabulary outside": (
+        edit_json("architecture.json", lambda a: a.update(vocabulary="../vocabulary.txt")),
+        "vocabulary file not found",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_model_folder_gets_one_line_naming_the_file(model_folder, tmp_path, damage):
+    """Every file an export holds, missing, cut, garbled or inconsistent: one line that
+    names the file and exit 2, before any text is read (stdin is never consumed)."""
+    folder, _ = model_folder
+    edit, message = DAMAGE[damage]
+    broken = tmp_path / "export"
+    shutil.copytree(folder, broken)
+    edit(broken)
+    result = cli("predict", broken, "--file", tmp_path / "no-such-texts.txt")
+    stderr = result.stderr.decode()
+    assert result.returncode == 2, stderr
+    assert "Traceback" not in stderr and len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith(f"nusax-lstm: error: {broken}") and message in stderr, stderr
+
+
+@pytest.mark.parametrize("name", ["architecture.json", "weights.npz", "vocabulary.txt"])
+def test_any_cut_of_an_export_file_is_refused_cleanly(model_folder, tmp_path, name):
+    """Cut at many points, in-process: each cut refused with a UserError, never another
+    exception (a half-downloaded file is whatever length the transfer stopped at)."""
+    from nusax_lstm import UserError
+    from nusax_lstm.scratch.loader import load_export
+
     folder, _ = model_folder
     broken = tmp_path / "export"
     shutil.copytree(folder, broken)
-    architecture = json.loads((broken / "architecture.json").read_text())
-    del architecture["padding"]
-    (broken / "architecture.json").write_text(json.dumps(architecture))
-    result = cli("predict", broken, "teks")
-    assert result.returncode == 2
-    assert "field 'padding' missing" in result.stderr.decode()
+    data = (folder / name).read_bytes()
+    last = len(data.rstrip(b"\n")) - 1  # a JSON file without its final newline is whole
+    for keep in sorted({*range(0, 64, 7), *np.linspace(0, last, 25).astype(int)}):
+        (broken / name).write_bytes(data[:keep])
+        with pytest.raises(UserError, match=name):
+            load_export(broken)
 
 
 def test_exported_keras_weights_load_into_keras(exported):

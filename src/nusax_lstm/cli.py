@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 
 from . import UserError
-from .scratch import load
-from .scratch.loader import read_architecture
-from .text import Vectorizer, read_vocabulary
+from .scratch.loader import load_export
 
 
 def read_texts(args: argparse.Namespace) -> list[str]:
@@ -25,7 +23,7 @@ def read_texts(args: argparse.Namespace) -> list[str]:
     except OSError as err:
         raise UserError(f"{where}: cannot read ({err.strerror})") from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a spreadsheet's byte-order mark is no text
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise UserError(f"{where}: line {line}: bytes that are not UTF-8") from None
@@ -40,24 +38,12 @@ def read_texts(args: argparse.Namespace) -> list[str]:
 
 
 def predict(args: argparse.Namespace) -> None:
-    folder = Path(args.model)
-    if not folder.is_dir():
-        raise UserError(f"{folder}: model folder not found")
-    model = load(folder)
-    fields = ("vocabulary", "sequence_length", "padding", "labels")
-    architecture = read_architecture(folder, fields)
-    vocabulary = read_vocabulary(folder / architecture["vocabulary"])
-    embedded = architecture["layers"][0]["input_dim"]  # load() checked the arrays against it
-    if len(vocabulary) != embedded:
-        raise UserError(
-            f"{folder}: vocabulary has {len(vocabulary)} tokens, the embedding {embedded}"
-        )
+    export = load_export(args.model)  # the whole folder checked before any text is read
     texts = read_texts(args)
     if not texts:
         raise UserError("no texts given: pass them as arguments, with --file, or on stdin")
-    labels = architecture["labels"]
-    vectorizer = Vectorizer(vocabulary, architecture["sequence_length"], architecture["padding"])
-    probs = model.predict_proba(vectorizer(texts), threads=args.threads)
+    labels = export.labels
+    probs = export.model.predict_proba(export.vectorizer(texts), threads=args.threads)
     for text, p in zip(texts, probs, strict=True):
         label = labels[int(p.argmax())]
         if args.json:

@@ -59,7 +59,7 @@ def language_name(code: str) -> str:
 def parse_csv(data: bytes, where: str) -> list[Row]:
     """Parse and check one split file; `where` names it in every error."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark (spreadsheets write one) is no text
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise UserError(f"{where}: line {line}: bytes that are not UTF-8") from None

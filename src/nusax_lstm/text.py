@@ -100,7 +100,15 @@ def write_vocabulary(path: str | Path, tokens: list[str]) -> None:
 
 def read_vocabulary(path: str | Path) -> list[str]:
     """Tokens by index, one per line; index 0 is padding (''), index 1 the OOV token."""
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: bytes that are not UTF-8 (at byte {err.start})") from None
     if not text.endswith("\n"):
         raise UserError(f"{path}: truncated vocabulary file (no final newline)")
-    return text[:-1].split("\n")
+    tokens = text[:-1].split("\n")
+    if len(tokens) < 2 or tokens[0] != "":
+        raise UserError(f"{path}: not a vocabulary (line 1 must be empty: the padding token)")
+    if len(set(tokens)) != len(tokens):
+        raise UserError(f"{path}: a token appears twice")
+    return tokens
