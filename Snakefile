@@ -28,13 +28,4 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        "results/summary.json",
-        "results/summary.md",
-        expand("results/{lang}/comparison.md", lang=LANGS),
-        expand("results/{lang}/best/export/weights.npz", lang=LANGS),
-        expand(
-            "results/{lang}/figures/experiment_{experiment}.png",
-            lang=LANGS,
-            experiment=EXPERIMENTS,
-        ),
-        expand("results/{lang}/figures/overview.png", lang=LANGS),
+        get_final_output(),

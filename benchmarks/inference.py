@@ -2,9 +2,12 @@
 
     python benchmarks/inference.py [--results results] [--lang ind] [--repeats 7]
 
-Reads a finished run: one model per config under results/<lang>/models (the exported
-one, marked *, or the first seed). A masked model also runs as an unmasked twin with the
-same weights, each on inputs padded as the model was trained. Times are medians of at
+Reads a finished run: per config under results/<lang>/models, its first seed's run (the
+selected seed, marked *, where a single run was selected), built in Keras from the run's
+weights.npz (a NumPy-trained run has no model.keras); where the selected model is a seed
+ensemble, a row of its own: the export folder that `nusax-lstm predict` runs, against its
+members averaged in Keras. A masked model also runs as an unmasked twin with the same
+weights, each on inputs padded as the model was trained. Times are medians of at
 least --repeats runs (in rounds of blocks, see median_ms), on all test rows in one
 batch. ONNX Runtime needs the benchmark extra: pip install -e ".[benchmark]".
 """
@@ -23,9 +26,10 @@ from pathlib import Path
 import numpy as np
 from pipeline import cpu_model  # benchmarks/pipeline.py, next to this script
 
+from nusax_lstm.ensemble import average
 from nusax_lstm.fileio import read_json
-from nusax_lstm.keras_model import build_model, configure_keras, export
-from nusax_lstm.scratch import from_export
+from nusax_lstm.keras_model import build_model, configure_keras, export, import_weights
+from nusax_lstm.scratch import from_export, load
 from nusax_lstm.scratch.model import usable_cpus
 from nusax_lstm.text import pad
 
@@ -80,40 +84,83 @@ def onnx_session(model, steps: int, threads: int):
     return lambda x: session.run(None, {session.get_inputs()[0].name: x})[0]
 
 
-def unmasked_twin(model, vocab_size: int, steps: int, info: dict):
-    twin = build_model(
-        vocab_size,
-        steps,
+def keras_run(folder: Path, mask_zero: bool | None = None):
+    """A run's network in Keras, from its weights.npz and info.json (mask_zero: the run's
+    own unless given)."""
+    info = read_json(folder / "info.json")
+    layers = read_json(folder / "architecture.json")["layers"]
+    dropout = next(layer["rate"] for layer in layers if layer["type"] == "Dropout")
+    model = build_model(
+        layers[0]["input_dim"],
+        None,
         tuple(info["units"]),
         info["bidirectional"],
-        model.layers[0].output_dim,
-        0.3,
-        False,
+        layers[0]["output_dim"],
+        dropout,
+        info["mask_zero"] if mask_zero is None else mask_zero,
         1e-3,
     )
-    twin.set_weights(model.get_weights())
-    return twin
+    with np.load(folder / "weights.npz") as arrays:
+        import_weights(model, dict(arrays))
+    return model
 
 
-def bench(model, x: np.ndarray, repeats: int, threads: int) -> dict:
-    arrays, layers = export(model)
-    scratch = from_export({"layers": layers}, arrays)
-    expected = model.predict(x, batch_size=len(x), verbose=0)
+def bench(models: list, scratch, x: np.ndarray, repeats: int, threads: int) -> dict:
+    """Keras models (one run, or an ensemble's members, averaged) against the scratch
+    model, and ONNX Runtime on each member."""
+
+    def keras_predict():
+        return average([m.predict(x, batch_size=len(x), verbose=0) for m in models])
+
+    def keras_call():
+        return average([np.asarray(m(x, training=False)) for m in models])
+
+    expected = keras_predict()
     predict_proba = partial(scratch.predict_proba, x, threads=threads)
     got = predict_proba()
     runs = {
         "scratch": predict_proba,
         "scratch_1": partial(scratch.predict_proba, x, threads=1),
-        "keras_predict": lambda: model.predict(x, batch_size=len(x), verbose=0),
-        "keras_call": lambda: model(x, training=False),
+        "keras_predict": keras_predict,
+        "keras_call": keras_call,
     }
-    onnx = onnx_session(model, x.shape[1], threads)
-    if onnx:
-        runs["onnx"] = lambda: onnx(x)
+    sessions = [onnx_session(m, x.shape[1], threads) for m in models]
+    if all(sessions):
+        runs["onnx"] = lambda: average([session(x) for session in sessions])
     row = {"onnx": float("nan"), **median_ms(runs, repeats)}
     row["max_dp"] = float(np.abs(got - expected).max())
     row["scratch_peak_mib"] = peak_mib(predict_proba)
     return row
+
+
+def rows(root: Path, best: dict):
+    """(label, mask, Keras models, scratch model, padding) per benchmark row: each config's
+    first seed (or the selected seed), a masked one also as its unmasked twin, then the
+    selected seed ensemble's export."""
+    for config in sorted(p for p in (root / "models").iterdir() if p.is_dir()):
+        selected = config.name == best["config_id"]
+        seeds = sorted(config.glob("seed*"), key=lambda p: int(p.name.removeprefix("seed")))
+        run = config / f"seed{best['seed']}" if selected else seeds[0]
+        padding = read_json(run / "info.json")["padding"]
+        model = keras_run(run)
+        label = f"{config.name}/{run.name}{'*' if selected else ''}"
+        masked = model.layers[0].mask_zero
+        yield label, "on" if masked else "off", [model], scratch_twin(model), padding
+        if masked:
+            twin = keras_run(run, mask_zero=False)
+            yield label, "off (twin)", [twin], scratch_twin(twin), padding
+    if best["config_id"].endswith("-ensemble"):
+        config = root / "models" / best["config_id"].removesuffix("-ensemble")
+        members = [keras_run(config / f"seed{seed}") for seed in best["members"]]
+        padding = read_json(config / f"seed{best['members'][0]}" / "info.json")["padding"]
+        label = f"{best['config_id']} ({len(members)} seeds, the export)*"
+        yield label, "on", members, load(root / "best" / "export"), padding
+
+
+def scratch_twin(model):
+    """The Keras model's weights in the scratch engine."""
+    arrays, layers = export(model)
+    return from_export({"layers": layers}, arrays)
 
 
 def main() -> None:
@@ -124,7 +171,6 @@ def main() -> None:
     args = parser.parse_args()
     threads = usable_cpus()
     configure_keras("tensorflow", threads, seed=0)
-    import keras
 
     root = Path(args.results) / args.lang
     with np.load(root / "vectorized" / "sequences.npz") as data:
@@ -149,32 +195,22 @@ def main() -> None:
         "scratch peak MiB",
     )
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
-    for config in sorted(p for p in (root / "models").iterdir() if p.is_dir()):
-        exported = config.name == best["config_id"]
-        seed = f"seed{best['seed']}" if exported else sorted(p.name for p in config.iterdir())[0]
-        model = keras.models.load_model(config / seed / "model.keras")
-        info = read_json(config / seed / "info.json")
-        inputs = pad(x, info["padding"])  # as the model was trained: end or start padding
-        variants = [("on" if model.layers[0].mask_zero else "off", model)]
-        if model.layers[0].mask_zero:
-            twin = unmasked_twin(model, model.layers[0].input_dim, x.shape[1], info)
-            variants.append(("off (twin)", twin))
-        for masked, m in variants:
-            r = bench(m, inputs, args.repeats, threads)
-            cells = (
-                f"{config.name}/{seed}{'*' if exported else ''}",
-                masked,
-                f"{r['scratch']:.1f}",
-                f"{r['scratch_1']:.1f}",
-                f"{r['keras_predict']:.1f}",
-                f"{r['keras_call']:.1f}",
-                f"{r['onnx']:.1f}",
-                f"{r['scratch'] / r['keras_predict']:.2f}",
-                f"{r['scratch'] / r['onnx']:.2f}",
-                f"{r['max_dp']:.1e}",
-                f"{r['scratch_peak_mib']:.1f}",
-            )
-            print("| " + " | ".join(cells) + " |", flush=True)
+    for label, masked, models, scratch, padding in rows(root, best):
+        r = bench(models, scratch, pad(x, padding), args.repeats, threads)
+        cells = (
+            label,
+            masked,
+            f"{r['scratch']:.1f}",
+            f"{r['scratch_1']:.1f}",
+            f"{r['keras_predict']:.1f}",
+            f"{r['keras_call']:.1f}",
+            f"{r['onnx']:.1f}",
+            f"{r['scratch'] / r['keras_predict']:.2f}",
+            f"{r['scratch'] / r['onnx']:.2f}",
+            f"{r['max_dp']:.1e}",
+            f"{r['scratch_peak_mib']:.1f}",
+        )
+        print("| " + " | ".join(cells) + " |", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nbenchmark process peak RSS (TensorFlow, ONNX Runtime and all models): {peak:.0f} MiB")
 

@@ -1,6 +1,6 @@
 """The seed notebook's sections 1-8 as a plain script: the baseline the pipeline must beat.
 
-    python benchmarks/notebook.py DATA_DIR   # DATA_DIR: a NusaX folder holding indonesian/
+    python benchmarks/notebook.py DATA_DIR [EPOCHS]  # DATA_DIR: a NusaX folder with indonesian/
 
 What the notebook does, as written (TensorFlow, TextVectorization fitted three times,
 end padding to 100 without a mask, 8 trainings of 10 epochs one after another in one
@@ -8,7 +8,8 @@ process, the best chosen on test, its weights saved, the report and plots made),
 only the changes that it needs to run at all here: the data come from the local CSV
 mirror instead of a hub id that does not exist (`../shared/seed/README.md`), the model
 gets an `Input` so that `count_params()` works under Keras 3, seaborn's heatmap is
-matplotlib's `imshow`, and figures are drawn to files instead of shown.
+matplotlib's `imshow`, and figures are drawn to files instead of shown. EPOCHS (10, as
+the notebook) is for a quick check that the script runs.
 """
 
 import os
@@ -31,6 +32,7 @@ OUT = tempfile.mkdtemp(prefix="notebook-")
 # 1. Data
 LABELS = {"negative": 0, "neutral": 1, "positive": 2}
 folder = os.path.join(sys.argv[1], "indonesian")
+EPOCHS = int(sys.argv[2]) if len(sys.argv) > 2 else 10
 train_df, val_df, test_df = (
     pd.read_csv(os.path.join(folder, f"{split}.csv")) for split in ("train", "valid", "test")
 )
@@ -81,7 +83,7 @@ def train_and_evaluate_model(model):
         train_sequences,
         train_labels,
         validation_data=(val_sequences, val_labels),
-        epochs=10,
+        epochs=EPOCHS,
         batch_size=32,
         verbose=0,
     )

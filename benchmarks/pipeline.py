@@ -1,7 +1,7 @@
 """The study's speed: the seed notebook against the pipeline, side by side in one run.
 
     python benchmarks/pipeline.py [--data ../shared/data/nusax-senti] [--cores 2] [--no-full]
-                                  [--levers] [--noop-runs 11]
+                                  [--levers] [--noop-runs 11] [--quick]
     python benchmarks/pipeline.py --noop DIR [--noop-runs 11]
 
 Runs, one after another on this machine: (a) the notebook's training as written
@@ -18,7 +18,9 @@ memory from Snakemake's benchmark files. With --levers, (b) runs again with one 
 undone at a time: trainings one at a time (--resources gpu=1), TensorFlow instead of JAX,
 no trimmed padding; and with the compilation cache warm (the trainings of (b) forced
 again). With --noop DIR, only the no-op reruns of the study already run in DIR (`.` after
-`snakemake --cores all` here): this needs only the pipeline's install.
+`snakemake --cores all` here): this needs only the pipeline's install. --quick checks that
+all of it runs, in a minute or two, with figures that mean nothing: the notebook for one
+epoch, the tiny study of .test/config.yaml in place of both studies, one no-op rerun.
 """
 
 from __future__ import annotations
@@ -121,16 +123,17 @@ def noop_reruns(workdir: Path, cores: int, runs: int) -> None:
 
 
 def study(
-    notebook_size: bool, data: Path, cores: int, train: dict | None = None, *args: str
+    size: str, data: Path, cores: int, train: dict | None = None, *args: str
 ) -> tuple[Path, float, float]:
-    """The pipeline in a fresh directory, at the notebook's size or as config.yaml says
-    (`train` overrides that config section, `args` go to snakemake): that directory, its
-    wall and peak memory."""
+    """The pipeline in a fresh directory, at the notebook's size ("notebook"), as
+    config.yaml says ("full") or as the tiny study ("tiny"); `train` overrides the config's
+    section, `args` go to snakemake. Returns that directory, its wall and peak memory."""
     workdir = Path(tempfile.mkdtemp(prefix="study-"))
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    source = REPO / (".test/config.yaml" if size == "tiny" else "config.yaml")
+    config = yaml.safe_load(source.read_text())
     config["data"]["mirrors"] = [str(data)]
     config["train"] |= train or {}
-    if notebook_size:
+    if size == "notebook":
         config["train"]["seeds"] = [42]
         config["experiments"] = {e: config["experiments"][e] for e in NOTEBOOK_SIZE}
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -169,7 +172,11 @@ def main() -> None:
     p.add_argument("--levers", action="store_true", help="(b) with each lever undone")
     p.add_argument("--noop-runs", type=int, default=11, help="no-op reruns of each study")
     p.add_argument("--noop", type=Path, metavar="DIR", help="only time no-op reruns in DIR")
+    p.add_argument("--quick", action="store_true", help="check that it runs: tiny sizes")
     args = p.parse_args()
+    small_size, full_size = ("tiny", "tiny") if args.quick else ("notebook", "full")
+    if args.quick:
+        args.noop_runs = 1
     data = args.data.resolve()
     print(
         f"{time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, {os.cpu_count()} cores, "
@@ -181,14 +188,13 @@ def main() -> None:
         noop_reruns(args.noop.resolve(), args.cores, args.noop_runs)
         return
 
-    notebook, notebook_peak = timed(
-        [sys.executable, str(REPO / "benchmarks" / "notebook.py"), str(data)], REPO
-    )
+    script = [sys.executable, str(REPO / "benchmarks" / "notebook.py"), str(data)]
+    notebook, notebook_peak = timed(script + (["1"] if args.quick else []), REPO)
     print(
         f"(a) notebook script, 8 trainings: {notebook:7.1f} s, peak {notebook_peak:5.0f} MiB",
         flush=True,
     )
-    small, wall, peak = study(True, data, args.cores)
+    small, wall, peak = study(small_size, data, args.cores)
     print(
         f"(b) study, notebook's size (seed 42): {wall:7.1f} s, peak {peak:5.0f} MiB",
         flush=True,
@@ -203,12 +209,12 @@ def main() -> None:
             ("padding not trimmed", {"trim_padding": False}, []),
         ]
         for name, train, extra in levers:
-            _, wall, _ = study(True, data, args.cores, train, *extra)
+            _, wall, _ = study(small_size, data, args.cores, train, *extra)
             print(f"    (b) with {name}: {wall:7.1f} s, ratio {wall / notebook:.2f}", flush=True)
         warm, _ = timed(snakemake(small, args.cores, "--forcerun", "train"), small)
         print(f"    (b) again, compilation cache warm: {warm:7.1f} s, ratio {warm / notebook:.2f}")
     if not args.no_full:
-        full, wall, peak = study(False, data, args.cores)
+        full, wall, peak = study(full_size, data, args.cores)
         print(f"(c) full default study: {wall:7.1f} s ({wall / 60:.1f} min), peak {peak:5.0f} MiB")
         noop_reruns(full, args.cores, args.noop_runs)
         show_rules(full)

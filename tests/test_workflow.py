@@ -149,6 +149,29 @@ def test_second_invocation_has_nothing_to_do(tiny_run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(
+    "deleted",
+    [
+        "results/ind/models/lstm-8/seed7/probs_test.npy",
+        "results/jav/models/bilstm-8-4-es/seed7/history.json",
+        "results/ind/data/provenance.json",
+        "results/jav/scratch/predictions_test.csv",
+        "results/ind/best/export/vocabulary.txt",
+        "results/jav/figures/best_history.png",
+    ],
+)
+def test_a_deleted_result_is_remade_by_a_plain_rerun(tiny_run, tmp_path, deleted):
+    """Files that nothing after them reads still count: the default target asks for every
+    output a run leaves, so a plain rerun plans the job that makes the deleted one."""
+    workdir = tmp_path / "copy"
+    shutil.copytree(tiny_run, workdir, symlinks=True)
+    (workdir / deleted).unlink()
+    result = snakemake(workdir, "-n", "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    planned = re.findall(r"^ +output: (.*)$", result.stdout, re.MULTILINE)
+    assert any(deleted in line.split(", ") for line in planned), result.stdout[-3000:]
+
+
 def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_path):
     workdir = tmp_path / "copy"
     shutil.copytree(tiny_run, workdir, symlinks=True)

@@ -353,3 +353,72 @@ def all_models(suffix, kinds=("configs", "ensembles")):
     return runs + [
         f"{ensemble_dir(c)}/{suffix}" for c in ENSEMBLES if "ensembles" in kinds
     ]
+
+
+def run_outputs(folder, config_id):
+    """Every file a training leaves in `folder`: model.keras too where Keras trained it."""
+    files = [*run_files(folder).values()]
+    return files if CONFIGS[config_id].numpy else [*files, f"{folder}/model.keras"]
+
+
+def get_final_output():
+    """What a run leaves, per language, as the README lists it: the default target asks
+    for every file, so that a deleted one is remade by a plain rerun."""
+    per_lang = [
+        *expand("results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]),
+        "results/{lang}/data/provenance.json",
+        "results/{lang}/vectorized/vocabulary.txt",
+        "results/{lang}/vectorized/sequences.npz",
+        *all_runs("metrics.json"),
+        *[f for c in CONFIGS for s in SEEDS for f in run_outputs(run_dir(c, s), c)],
+        *[
+            f"{ensemble_dir(c)}/{name}"
+            for c in ENSEMBLES
+            for name in (
+                "probs_valid.npy",
+                "probs_test.npy",
+                "info.json",
+                "metrics.json",
+            )
+        ],
+        *cv_scores(),
+        *expand(
+            f"{cv_dir()}/{{name}}", fold=FOLDS, name=["vocabulary.txt", "sequences.npz"]
+        ),
+        *[
+            f
+            for c in CONFIGS
+            for s in SEEDS
+            for fold in FOLDS
+            for f in run_outputs(f"{cv_dir(fold)}/models/{c}/seed{s}", c)
+        ],
+        "results/{lang}/best/best.json",
+        *expand(
+            "results/{{lang}}/best/export/{name}",
+            name=["keras", "weights.npz", "architecture.json", "vocabulary.txt"],
+        ),
+        "results/{lang}/scratch/probs_test.npy",
+        "results/{lang}/scratch/predictions_test.csv",
+        *expand(
+            "results/{{lang}}/{name}",
+            name=[
+                "comparison.json",
+                "comparison.md",
+                "baselines.json",
+                "statistics.json",
+            ],
+        ),
+        *expand(
+            "results/{{lang}}/figures/experiment_{experiment}.png",
+            experiment=EXPERIMENTS,
+        ),
+        *expand(
+            "results/{{lang}}/figures/{name}.png",
+            name=["overview", "best_confusion", "best_history", "keras_vs_scratch"],
+        ),
+    ]
+    return [
+        "results/summary.json",
+        "results/summary.md",
+        *expand(per_lang, lang=LANGS),
+    ]

@@ -1,0 +1,112 @@
+"""Every command the README offers, run as a user runs it on what a run leaves: the predict
+forms on the pipeline's own export, and each benchmark script in a quick mode."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, TINY_CONFIG, snakemake, write_config
+
+pytestmark = pytest.mark.slow
+
+BENCHMARKS = REPO / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, mirror):
+    workdir = tmp_path_factory.mktemp("tiny")
+    write_config(workdir, TINY_CONFIG)
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir
+
+
+def run(*args, stdin: str = "", cwd=REPO, timeout: int = 600) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [*map(str, args)], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=timeout
+    )
+    assert result.returncode == 0, f"{' '.join(map(str, args))}:\n{result.stderr[-3000:]}"
+    return result
+
+
+def predict(*args, stdin: str = "") -> list[dict]:
+    result = run(sys.executable, "-m", "nusax_lstm.cli", "predict", *args, "--json", stdin=stdin)
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_predict_gives_the_same_labels_in_every_input_form(tiny_run, tmp_path):
+    """Arguments, a text file, a CSV column, stdin, and the table form, on the exported
+    model of a real run (an exported model is what users predict with)."""
+    export = tiny_run / "results" / "ind" / "best" / "export"
+    texts = ["Makanannya enak sekali", "Pelayanan buruk, tidak akan kembali", "biasa saja"]
+    (tmp_path / "texts.txt").write_text("\n".join(texts) + "\n")
+    (tmp_path / "texts.csv").write_text(
+        "id,text\n" + "".join(f'{i},"{t}"\n' for i, t in enumerate(texts))
+    )
+    forms = [
+        predict(export, *texts),
+        predict(export, "--file", tmp_path / "texts.txt"),
+        predict(export, "--file", tmp_path / "texts.csv", "--column", "text"),
+        predict(export, stdin="\n".join(texts)),
+        predict(export, *texts, "--threads", "1"),
+    ]
+    assert all(form == forms[0] for form in forms) and [r["text"] for r in forms[0]] == texts
+    table = run(sys.executable, "-m", "nusax_lstm.cli", "predict", export, *texts).stdout
+    assert [line.split()[0] for line in table.splitlines()] == [r["label"] for r in forms[0]]
+
+
+def test_inference_benchmark_runs_on_what_a_run_leaves(tiny_run):
+    """One row per config (first seed; a masked one twice: as trained and its unmasked
+    twin) and, where a seed ensemble was selected, one for the export."""
+    out = run(
+        sys.executable,
+        BENCHMARKS / "inference.py",
+        "--results",
+        tiny_run / "results",
+        "--lang",
+        "jav",
+        "--repeats",
+        "1",
+    ).stdout
+    assert re.search(r"\d+ cores", out.splitlines()[0])
+    rows = [line for line in out.splitlines() if re.match(r"\| [a-z0-9-]+/seed\d+", line)]
+    configs = {c.name for c in (tiny_run / "results" / "jav" / "models").iterdir()}
+    assert {row.split()[1].split("/")[0] for row in rows} == configs
+    assert all(float(row.split("|")[10]) < 1e-4 for row in rows)  # max |Δp|: the same model
+
+
+def test_training_benchmark_runs():
+    out = run(
+        sys.executable,
+        BENCHMARKS / "training.py",
+        "--epochs",
+        "2",
+        "--threads",
+        "1",
+        "--only",
+        "numpy-packed",
+        "keras-jax",
+    ).stdout
+    assert re.search(r"\d+ cores", out.splitlines()[0])
+    assert re.search(r"^\| numpy-packed \| 1 \| [\d.]+ \| [\d.]+ \(1\) \|", out, re.MULTILINE), out
+    assert "Keras epoch / NumPy packed epoch" in out
+
+
+def test_pipeline_benchmark_runs_in_its_quick_mode():
+    out = run(sys.executable, BENCHMARKS / "pipeline.py", "--quick", "--cores", "2").stdout
+    for stage in ("(a) notebook script", "(b) study", "ratio (b)/(a)", "(c) full", "no-op rerun"):
+        assert stage in out, out
+
+
+def test_every_benchmark_script_is_run_here():
+    """A script added to benchmarks/ gets its smoke test in this file."""
+    scripts = {p.name for p in BENCHMARKS.glob("*.py")}
+    here = set(
+        re.findall(r'BENCHMARKS / "(\w+\.py)"', (REPO / "tests" / "test_commands.py").read_text())
+    )
+    assert scripts - {"notebook.py"} <= here  # notebook.py runs inside pipeline.py
+    assert "notebook.py" in (BENCHMARKS / "pipeline.py").read_text()
