@@ -23,6 +23,7 @@ include: "workflow/rules/statistics.smk"
 include: "workflow/rules/scratch.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/nusax.smk"
 
 
 rule all:

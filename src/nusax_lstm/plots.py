@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -155,4 +156,45 @@ def overview(rows: list[tuple[str, float, list[float], str]], title: str, level:
         xlim=(0, 1),
     )
     ax.grid(True, axis="x", alpha=0.3)
+    save(fig, path)
+
+
+def nusax_table(table: dict, path) -> None:
+    """The NusaX table as points per language and on average: the paper's rows hollow,
+    ours filled with their intervals (the rows 'features chosen on valid' and the LSTMs;
+    the per-feature rows stay in table.md)."""
+    columns = [*table["languages"], "average"]
+    rows = [
+        r
+        for r in table["rows"]
+        if r["source"] == "published" or not r["name"].endswith(("(ours, bow)", "(ours, tfidf)"))
+    ]
+    fig, ((ax,),) = subplots(1, 1, (max(8, 1.1 * len(columns) + 3), 6))
+    width = 0.8 / len(rows)
+    colors = [colormaps["tab20"](i % 20) for i in range(len(rows))]
+    for i, (row, color) in enumerate(zip(rows, colors, strict=True)):
+        cells = [*(row["cells"][lang] for lang in table["languages"]), row["average"]]
+        x = np.arange(len(columns)) - 0.4 + (i + 0.5) * width
+        y = np.array([c["f1"] for c in cells])
+        ours = row["source"] == "ours"
+        errors = np.abs(np.array([c["interval"] for c in cells]).T - y) if ours else None
+        ax.errorbar(
+            x,
+            y,
+            yerr=errors,
+            fmt="o" if ours else "D",
+            color=color,
+            capsize=2,
+            markersize=5,
+            markerfacecolor=color if ours else "none",
+            linestyle="none",
+            label=f"{row['name']}{'' if ours else ' (published)'}",
+        )
+    ax.set_xticks(np.arange(len(columns)), columns)
+    ax.set(
+        ylabel=f"test macro F1, % (ours: {round(100 * table['confidence'])} % bootstrap interval)"
+    )
+    ax.set_title("NusaX-Senti: ours (filled) beside the NusaX paper (hollow)")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     save(fig, path)

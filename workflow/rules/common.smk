@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -416,9 +417,27 @@ def get_final_output():
             "results/{{lang}}/figures/{name}.png",
             name=["overview", "best_confusion", "best_history", "keras_vs_scratch"],
         ),
+        *(["results/{lang}/paper_baselines.json"] if TABLE else []),
     ]
+    table = expand("results/nusax/table.{ext}", ext=["json", "md", "png"])
     return [
         "results/summary.json",
         "results/summary.md",
         *expand(per_lang, lang=LANGS),
+        *(table if TABLE else []),
     ]
+
+
+TABLE = config["table"]["enabled"]
+
+
+def get_table_inputs(wildcards):
+    """Per language: the test split, the paper's baselines, and the selected model's test
+    probabilities (after its select_best checkpoint)."""
+    inputs = {}
+    for lang in LANGS:
+        where = SimpleNamespace(lang=lang)
+        inputs[f"test_{lang}"] = f"results/{lang}/data/test.csv"
+        inputs[f"baselines_{lang}"] = f"results/{lang}/paper_baselines.json"
+        inputs[f"selected_{lang}"] = best_model("probs_test.npy")(where)
+    return inputs

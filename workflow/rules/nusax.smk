@@ -1,0 +1,58 @@
+# The NusaX table (table.enabled): the paper's classical baselines by its authors' recipe
+# per language, and every language of the study beside the paper's published numbers.
+
+
+rule paper_baselines:
+    input:
+        splits=expand(
+            "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
+        ),
+    output:
+        baselines="results/{lang}/paper_baselines.json",
+    log:
+        "results/logs/{lang}/paper_baselines.log",
+    benchmark:
+        "results/benchmarks/{lang}/paper_baselines.tsv"
+    conda:
+        "../../envs/classical.yaml"
+    params:
+        package=package_code("paper_baselines.py", "metrics.py", "data.py"),
+    script:
+        "../scripts/paper_baselines.py"
+
+
+rule nusax_table:
+    input:
+        unpack(get_table_inputs),
+    output:
+        json="results/nusax/table.json",
+        md=report(
+            "results/nusax/table.md",
+            caption="../report/nusax_table.rst",
+            category="NusaX table",
+        ),
+        png=report(
+            "results/nusax/table.png",
+            caption="../report/nusax_table.rst",
+            category="NusaX table",
+        ),
+    log:
+        "results/logs/nusax_table.log",
+    benchmark:
+        "results/benchmarks/nusax_table.tsv"
+    conda:
+        "../../envs/sklearn.yaml"
+    params:
+        package=package_code(
+            "nusax_table.py",
+            "published.json",
+            "paper_baselines.py",
+            "stats.py",
+            "metrics.py",
+            "plots.py",
+            "data.py",
+        ),
+        languages=LANGS,
+        settings=config["statistics"],
+    script:
+        "../scripts/nusax_table.py"
