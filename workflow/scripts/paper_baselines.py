@@ -11,7 +11,7 @@ with logged(snakemake):
     for split, path in zip(SPLITS, snakemake.input.splits, strict=True):
         texts[split], labels[split] = read_split(path)
     results = run(texts, labels)
-    for key, r in results.items():
+    for r in results.values():
         scores = ", ".join(f"{f} {r[f]['test_macro_f1']:.4f} ({r[f]['params']})" for f in FEATURES)
         print(f"{r['name']}: test macro F1 {scores}; chosen on valid: {r['chosen']}")
     write_json(snakemake.output.baselines, results)
