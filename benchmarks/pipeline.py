@@ -3,6 +3,7 @@
     python benchmarks/pipeline.py [--data ../shared/data/nusax-senti] [--cores 2] [--no-full]
                                   [--levers] [--noop-runs 11] [--quick]
     python benchmarks/pipeline.py --noop DIR [--noop-runs 11]
+    python benchmarks/pipeline.py --study studies/nusax.yaml
 
 Runs, one after another on this machine: (a) the notebook's training as written
 (`benchmarks/notebook.py`: TensorFlow, no mask, 8 trainings in one process), (b) the
@@ -18,7 +19,9 @@ memory from Snakemake's benchmark files. With --levers, (b) runs again with one 
 undone at a time: trainings one at a time (--resources gpu=1), TensorFlow instead of JAX,
 no trimmed padding; and with the compilation cache warm (the trainings of (b) forced
 again). With --noop DIR, only the no-op reruns of the study already run in DIR (`.` after
-`snakemake --cores all` here): this needs only the pipeline's install. --quick checks that
+`snakemake --cores all` here): this needs only the pipeline's install. With --study FILE,
+only that study file (in place of config.yaml) in a fresh directory: its wall, peak
+memory and per-rule seconds. --quick checks that
 all of it runs, in a minute or two, with figures that mean nothing: the notebook for one
 epoch, the tiny study of .test/config.yaml in place of both studies, one no-op rerun.
 """
@@ -141,6 +144,18 @@ def study(
     return workdir, wall, peak
 
 
+def study_file(path: Path, data: Path, cores: int) -> None:
+    """A study file run in place of config.yaml in a fresh directory, the data mirror
+    `data`: its wall, peak memory and per-rule seconds."""
+    workdir = Path(tempfile.mkdtemp(prefix="study-"))
+    config = yaml.safe_load(path.read_text())
+    config.setdefault("data", {})["mirrors"] = [str(data)]
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    wall, peak = timed(snakemake(workdir, cores), workdir)  # its config.yaml: the study's
+    print(f"{path.name}: {wall:7.1f} s ({wall / 60:.1f} min), peak {peak:5.0f} MiB in {workdir}")
+    show_rules(workdir)
+
+
 def per_rule(workdir: Path) -> dict[str, tuple[int, float, float]]:
     """rule -> (jobs, summed seconds, largest max_rss MiB) from the benchmark files."""
     rules: dict = defaultdict(lambda: [0, 0.0, 0.0])
@@ -172,6 +187,7 @@ def main() -> None:
     p.add_argument("--levers", action="store_true", help="(b) with each lever undone")
     p.add_argument("--noop-runs", type=int, default=11, help="no-op reruns of each study")
     p.add_argument("--noop", type=Path, metavar="DIR", help="only time no-op reruns in DIR")
+    p.add_argument("--study", type=Path, metavar="FILE", help="only run this study file")
     p.add_argument("--quick", action="store_true", help="check that it runs: tiny sizes")
     args = p.parse_args()
     small_size, full_size = ("tiny", "tiny") if args.quick else ("notebook", "full")
@@ -186,6 +202,9 @@ def main() -> None:
     )
     if args.noop:
         noop_reruns(args.noop.resolve(), args.cores, args.noop_runs)
+        return
+    if args.study:
+        study_file(args.study.resolve(), data, args.cores)
         return
 
     script = [sys.executable, str(REPO / "benchmarks" / "notebook.py"), str(data)]

@@ -96,7 +96,8 @@ def test_schema_defaults_are_config_yaml_so_a_study_file_may_replace_it():
 
 @pytest.mark.slow
 def test_the_table_is_built_end_to_end_from_a_tiny_two_language_run(tmp_path, mirror):
-    config = copy.deepcopy(TINY_CONFIG) | {"table": {"enabled": True}}
+    config = copy.deepcopy(TINY_CONFIG)
+    config["table"] = {"enabled": True, "multilingual": {"enabled": True, "max_tokens": 800}}
     write_config(tmp_path, config)
     result = snakemake(tmp_path, "--cores", "2")
     assert result.returncode == 0, result.stderr[-5000:]
@@ -105,8 +106,18 @@ def test_the_table_is_built_end_to_end_from_a_tiny_two_language_run(tmp_path, mi
     names = [row["name"] for row in table["rows"]]
     assert names[:5] == [m["name"] for m in published()["models"].values()]
     assert "LSTM in-language (ours, selected on valid)" in names
+    assert "LSTM zero-shot from ind (ours, its own vocabulary)" in names
+    multilingual = "LSTM multilingual (ours, all training splits, selected on all valid)"
+    assert multilingual in names
+    (pair,) = table["paired_tests"]
+    assert pair["model"] == multilingual and set(pair["tests"]) == {"ind", "jav"}
+    vocabulary = (tmp_path / "results" / "mul" / "vectorized" / "vocabulary.txt").read_text()
+    assert len(vocabulary.splitlines()) == 800
+    mul_train = (tmp_path / "results" / "mul" / "data" / "train.csv").read_text().splitlines()
+    assert len(mul_train) == 1 + 1000 and mul_train[1].startswith("ind-")
     for row in table["rows"]:
-        cells = [row["cells"][lang] for lang in ("ind", "jav")]
+        cells = list(row["cells"].values())
+        assert set(row["cells"]) == ({"jav"} if "zero-shot" in row["name"] else {"ind", "jav"})
         assert row["average"]["f1"] == pytest.approx(np.mean([c["f1"] for c in cells]))
         if row["source"] == "ours":
             for cell in [*cells, row["average"]]:

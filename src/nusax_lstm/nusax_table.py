@@ -15,7 +15,7 @@ import numpy as np
 
 from .metrics import macro_f1
 from .paper_baselines import FEATURES, NAMES
-from .stats import interval, resample_weights, resampled_macro_f1
+from .stats import interval, paired_test, resample_weights, resampled_macro_f1
 
 
 def published() -> dict:
@@ -24,8 +24,8 @@ def published() -> dict:
 
 
 def our_row(name: str, labels: dict, predictions: dict, weights: np.ndarray, confidence: float):
-    """A row of ours: per language the test macro F1 (%) of `predictions` [n] and its
-    interval; the average over the languages, with its interval on the same resamples."""
+    """A row of ours: per language of `predictions` (lang -> [n]) the test macro F1 (%) and
+    its interval; the average over those languages, its interval on the same resamples."""
     cells, resampled = {}, []
     for lang, y_pred in predictions.items():
         samples = 100 * resampled_macro_f1(labels[lang], y_pred, weights)
@@ -98,16 +98,28 @@ def baseline_match(baselines: dict, languages: list[str]) -> dict:
     }
 
 
+def paired(labels: dict, a: dict, b: dict, weights: np.ndarray, confidence: float) -> dict:
+    """Per language both rows cover, the paired bootstrap test of A - B (in points)."""
+    tests = {}
+    for lang in a.keys() & b.keys():
+        y = np.asarray(labels[lang])
+        scores = [100 * resampled_macro_f1(y, p[lang], weights) for p in (a, b)]
+        observed = 100 * (macro_f1(y, np.asarray(a[lang])) - macro_f1(y, np.asarray(b[lang])))
+        tests[lang] = paired_test(*scores, observed, confidence)
+    return dict(sorted(tests.items()))
+
+
 def build(
     languages: list[str],
     labels: dict,
     baselines: dict,
     lstm: dict[str, dict],
     settings: dict,
+    pairs: list[tuple[str, str]] = (),
 ) -> dict:
     """The whole table: published rows, then ours (the paper's recipe with validation's
     feature type and with each feature type, then each LSTM row of `lstm`: name ->
-    {lang: test predictions})."""
+    {lang: test predictions}), and the paired tests of each (A, B) of `pairs` of them."""
     n = {len(labels[lang]) for lang in languages}
     if len(n) != 1:
         raise ValueError(f"test splits of unequal length {sorted(n)}: NusaX's are parallel")
@@ -142,10 +154,20 @@ def build(
         "source": published()["source"],
         "rows": rows,
         "baseline_match": baseline_match(baselines, languages),
+        "paired_tests": [
+            {
+                "model": a,
+                "against": b,
+                "tests": paired(labels, lstm[a], lstm[b], weights, confidence),
+            }
+            for a, b in pairs
+        ],
     }
 
 
-def _cell_text(cell: dict) -> str:
+def _cell_text(cell: dict | None) -> str:
+    if cell is None:
+        return "-"
     if "interval" not in cell:
         return f"{cell['f1']:.1f}"
     low, high = cell["interval"]
@@ -160,13 +182,14 @@ def markdown(table: dict) -> str:
         "# NusaX-Senti: test macro F1 (%) per language",
         "",
         f"Ours with their {pct} % bootstrap interval ({table['resamples']} resamples of the "
-        "test texts, the same in every language). Published: " + table["source"] + ".",
+        "test texts, the same in every language); a row's average is over its cells ('-': "
+        "none, e.g. the zero-shot source's own language). Published: " + table["source"] + ".",
         "",
         "| model | source | " + " | ".join(languages) + " | average |",
         "|---|---|" + "---|" * (len(languages) + 1),
     ]
     for row in table["rows"]:
-        cells = [_cell_text(row["cells"][lang]) for lang in languages]
+        cells = [_cell_text(row["cells"].get(lang)) for lang in languages]
         lines.append(
             f"| {row['name']} | {row['source']} | "
             + " | ".join(cells)
@@ -197,4 +220,19 @@ def markdown(table: dict) -> str:
             )
             + ".",
         ]
+    for pair in table["paired_tests"]:
+        lines += [
+            "",
+            f"## {pair['model']} against {pair['against']}",
+            "",
+            "Paired bootstrap test per language: the difference in points, its interval, p.",
+            "",
+            "| language | difference | interval | p |",
+            "|---|---|---|---|",
+        ]
+        for lang, t in pair["tests"].items():
+            low, high = t["interval"]
+            lines.append(
+                f"| {lang} | {t['difference']:+.1f} | {low:+.1f} to {high:+.1f} | {t['p']:.3f} |"
+            )
     return "\n".join(lines) + "\n"

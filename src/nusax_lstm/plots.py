@@ -173,8 +173,9 @@ def nusax_table(table: dict, path) -> None:
     width = 0.8 / len(rows)
     colors = [colormaps["tab20"](i % 20) for i in range(len(rows))]
     for i, (row, color) in enumerate(zip(rows, colors, strict=True)):
-        cells = [*(row["cells"][lang] for lang in table["languages"]), row["average"]]
-        x = np.arange(len(columns)) - 0.4 + (i + 0.5) * width
+        present = [j for j, lang in enumerate(table["languages"]) if lang in row["cells"]]
+        cells = [*(row["cells"][table["languages"][j]] for j in present), row["average"]]
+        x = np.array([*present, len(columns) - 1]) - 0.4 + (i + 0.5) * width
         y = np.array([c["f1"] for c in cells])
         ours = row["source"] == "ours"
         errors = np.abs(np.array([c["interval"] for c in cells]).T - y) if ours else None

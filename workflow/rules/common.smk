@@ -74,7 +74,11 @@ if workflow.is_main_process and "gpu" not in workflow.resource_settings.resource
     if LOCAL_GPUS:
         workflow.global_resources["gpu"] = LOCAL_GPUS
 
+# The study's languages; with table.multilingual, also "mul": all of them together,
+# a language of its own to every rule after the download.
 LANGS = config["data"]["languages"]
+MULTILINGUAL = config["table"]["enabled"] and config["table"]["multilingual"]["enabled"]
+STUDY_LANGS = [*LANGS, "mul"] if MULTILINGUAL else LANGS
 SEEDS = config["train"]["seeds"]
 
 
@@ -332,7 +336,7 @@ def per_language(**files):
         return {
             f"{name}_{lang}": expand(pattern, lang=lang)
             for name, pattern in files.items()
-            for lang in LANGS
+            for lang in STUDY_LANGS
         }
 
     return inputs
@@ -417,18 +421,30 @@ def get_final_output():
             "results/{{lang}}/figures/{name}.png",
             name=["overview", "best_confusion", "best_history", "keras_vs_scratch"],
         ),
-        *(["results/{lang}/paper_baselines.json"] if TABLE else []),
     ]
     table = expand("results/nusax/table.{ext}", ext=["json", "md", "png"])
+    baselines = expand("results/{lang}/paper_baselines.json", lang=LANGS)
     return [
         "results/summary.json",
         "results/summary.md",
-        *expand(per_lang, lang=LANGS),
-        *(table if TABLE else []),
+        *expand(per_lang, lang=STUDY_LANGS),
+        *(table + baselines if TABLE else []),
     ]
 
 
 TABLE = config["table"]["enabled"]
+ZERO_SHOT_FROM = config["table"]["zero_shot_from"]
+if TABLE and ZERO_SHOT_FROM and ZERO_SHOT_FROM not in LANGS:
+    raise WorkflowError(
+        f"config: table.zero_shot_from: {ZERO_SHOT_FROM} is not in data.languages"
+    )
+
+
+def get_max_tokens(wildcards):
+    """The vocabulary's size: table.multilingual's for the multilingual data."""
+    if wildcards.lang == "mul":
+        return config["table"]["multilingual"]["max_tokens"]
+    return config["vectorize"]["max_tokens"]
 
 
 def get_table_inputs(wildcards):
@@ -440,4 +456,11 @@ def get_table_inputs(wildcards):
         inputs[f"test_{lang}"] = f"results/{lang}/data/test.csv"
         inputs[f"baselines_{lang}"] = f"results/{lang}/paper_baselines.json"
         inputs[f"selected_{lang}"] = best_model("probs_test.npy")(where)
+        if ZERO_SHOT_FROM and lang != ZERO_SHOT_FROM:
+            zero_shot = f"results/{lang}/zero_shot/from_{ZERO_SHOT_FROM}/probs_test.npy"
+            inputs[f"zero_shot_{lang}"] = zero_shot
+    if MULTILINGUAL:
+        inputs["multilingual"] = best_model("probs_test.npy")(
+            SimpleNamespace(lang="mul")
+        )
     return inputs

@@ -1,5 +1,9 @@
 localrules:
     download,
+    download_multilingual,
+
+
+ruleorder: download_multilingual > download
 
 
 rule download:
@@ -23,6 +27,29 @@ rule download:
         "../scripts/download.py"
 
 
+# With table.multilingual: every language's splits together, as the language "mul".
+rule download_multilingual:
+    input:
+        train=expand("results/{lang}/data/train.csv", lang=LANGS),
+        valid=expand("results/{lang}/data/valid.csv", lang=LANGS),
+        test=expand("results/{lang}/data/test.csv", lang=LANGS),
+        provenance=expand("results/{lang}/data/provenance.json", lang=LANGS),
+    output:
+        splits=expand("results/mul/data/{split}.csv", split=["train", "valid", "test"]),
+        provenance="results/mul/data/provenance.json",
+    log:
+        "results/logs/mul/download.log",
+    benchmark:
+        "results/benchmarks/mul/download.tsv"
+    conda:
+        "../../envs/data.yaml"
+    params:
+        package=package_code("data.py"),
+        languages=LANGS,
+    script:
+        "../scripts/download_multilingual.py"
+
+
 rule vectorize:
     input:
         splits=expand(
@@ -39,7 +66,7 @@ rule vectorize:
         "../../envs/numpy.yaml"
     params:
         package=package_code("text.py", "data.py"),
-        max_tokens=config["vectorize"]["max_tokens"],
+        max_tokens=get_max_tokens,
         sequence_length=config["vectorize"]["sequence_length"],
     script:
         "../scripts/vectorize.py"

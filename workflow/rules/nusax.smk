@@ -21,6 +21,30 @@ rule paper_baselines:
         "../scripts/paper_baselines.py"
 
 
+rule zero_shot:
+    input:
+        architecture="results/{source}/best/export/architecture.json",
+        weights="results/{source}/best/export/weights.npz",
+        vocabulary="results/{source}/best/export/vocabulary.txt",
+        test="results/{lang}/data/test.csv",
+    output:
+        probs="results/{lang}/zero_shot/from_{source}/probs_test.npy",
+    log:
+        "results/logs/{lang}/zero_shot/from_{source}.log",
+    benchmark:
+        "results/benchmarks/{lang}/zero_shot/from_{source}.tsv"
+    wildcard_constraints:
+        source="[a-z]{3}",
+    conda:
+        "../../envs/numpy.yaml"
+    params:
+        package=package_code(
+            "scratch", "text.py", "data.py", "metrics.py", "ensemble.py"
+        ),
+    script:
+        "../scripts/zero_shot.py"
+
+
 rule nusax_table:
     input:
         unpack(get_table_inputs),
@@ -53,6 +77,7 @@ rule nusax_table:
             "data.py",
         ),
         languages=LANGS,
+        zero_shot_from=ZERO_SHOT_FROM,
         settings=config["statistics"],
     script:
         "../scripts/nusax_table.py"

@@ -14,7 +14,7 @@ rule summary:
                 statistics="results/{lang}/statistics.json",
             )
         ),
-        cv_scores=[path for lang in LANGS for path in cv_scores(lang)],
+        cv_scores=[path for lang in STUDY_LANGS for path in cv_scores(lang)],
     output:
         json=report(
             "results/summary.json",
@@ -34,7 +34,7 @@ rule summary:
         "../../envs/numpy.yaml"
     params:
         package=package_code("summary.py", "metrics.py", "selection.py"),
-        languages=LANGS,
+        languages=STUDY_LANGS,
         experiments=EXPERIMENT_IDS,
     script:
         "../scripts/summary.py"
