@@ -21,6 +21,10 @@ pytestmark = pytest.mark.slow
 CONFIG = copy.deepcopy(TINY_CONFIG) | {
     "data": {"languages": ["ind"], "mirrors": TINY_CONFIG["data"]["mirrors"]}
 }
+# The NusaX table study, tiny: two languages, their multilingual model and the table
+TABLE_CONFIG = copy.deepcopy(TINY_CONFIG) | {
+    "table": {"enabled": True, "multilingual": {"enabled": True, "max_tokens": 800}}
+}
 
 
 @pytest.fixture(scope="module")
@@ -82,17 +86,21 @@ def slurm_jobs(output: str) -> dict[str, list[str]]:
     return jobs
 
 
-def test_the_tiny_study_runs_as_slurm_jobs(cluster, tmp_path):
-    write_config(tmp_path, CONFIG)
+def test_the_tiny_table_study_runs_as_slurm_jobs(cluster, tmp_path):
+    """A multi-language DAG (two languages, their multilingual model, the NusaX table) on
+    a real scheduler."""
+    write_config(tmp_path, TABLE_CONFIG)
     code, output, seconds = on_slurm(cluster, tmp_path)
     assert code == 0, output[-5000:]
     jobs = slurm_jobs(output)
-    assert len(jobs.get("train", [])) == 2, jobs
+    assert len(jobs.get("train", [])) == 6, jobs  # two configs in ind, jav and mul
+    assert len(jobs.get("paper_baselines", [])) == 2 and len(jobs.get("nusax_table", [])) == 1
     assert "download" not in jobs and "summary" not in jobs  # local rules
     ids = [i for rule_ids in jobs.values() for i in rule_ids]
     states = cluster.sacct_states(ids)
     assert states == dict.fromkeys(ids, "COMPLETED")
     assert (tmp_path / "results" / "summary.json").is_file()
+    assert (tmp_path / "results" / "nusax" / "table.md").is_file()
     print(f"Slurm run: {seconds:.0f} s, {len(ids)} Slurm jobs, sacct: {set(states.values())}")
 
 
