@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 
@@ -57,6 +58,25 @@ def test_predict_gives_the_same_labels_in_every_input_form(tiny_run, tmp_path):
     assert all(form == forms[0] for form in forms) and [r["text"] for r in forms[0]] == texts
     table = run(sys.executable, "-m", "nusax_lstm.cli", "predict", export, *texts).stdout
     assert [line.split()[0] for line in table.splitlines()] == [r["label"] for r in forms[0]]
+
+
+def readme_section(title: str) -> str:
+    text = (REPO / "README.md").read_text()
+    start = text.index(f"## {title}\n")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_the_readmes_rerun_commands_work_on_a_finished_run(tiny_run):
+    """Every `snakemake ...` the README's rerunning section shows, as a dry run (but
+    --unlock) on the tiny study, its default-study paths mapped onto the tiny one's."""
+    commands = re.findall(r"`(snakemake [^`]+)`", readme_section("Rerunning part of it"))
+    assert len(commands) >= 6, commands
+    tiny = {"bilstm-64-32/seed42": "lstm-8/seed7"}
+    for command in commands:
+        args = [re.sub("|".join(tiny), lambda m: tiny[m[0]], a) for a in shlex.split(command)[1:]]
+        dry = [] if "--unlock" in args else ["-n"]
+        result = snakemake(tiny_run, *args, *dry)
+        assert result.returncode == 0, f"{command}:\n{result.stderr[-3000:]}"
 
 
 def test_inference_benchmark_runs_on_what_a_run_leaves(tiny_run):
