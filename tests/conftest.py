@@ -63,6 +63,17 @@ def snakemake(
     )
 
 
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, mirror) -> Path:
+    """The tiny study, run once per test module that asks (modules run on separate
+    workers)."""
+    workdir = tmp_path_factory.mktemp("tiny")
+    write_config(workdir, TINY_CONFIG)
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir
+
+
 def job_counts(dry_run_output: str) -> dict[str, int]:
     """rule -> job count from the 'Job stats' table of a dry run ({} when nothing to do)."""
     counts, in_table = {}, False

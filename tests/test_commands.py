@@ -10,20 +10,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, TINY_CONFIG, snakemake, write_config
+from conftest import REPO, snakemake
 
 pytestmark = pytest.mark.slow
 
 BENCHMARKS = REPO / "benchmarks"
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory, mirror):
-    workdir = tmp_path_factory.mktemp("tiny")
-    write_config(workdir, TINY_CONFIG)
-    result = snakemake(workdir, "--cores", "2")
-    assert result.returncode == 0, result.stderr[-5000:]
-    return workdir
 
 
 def run(*args, stdin: str = "", cwd=REPO, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -20,15 +20,6 @@ from nusax_lstm.metrics import macro_f1
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory, mirror):
-    workdir = tmp_path_factory.mktemp("tiny")
-    write_config(workdir, TINY_CONFIG)
-    result = snakemake(workdir, "--cores", "2")
-    assert result.returncode == 0, result.stderr[-5000:]
-    return workdir
-
-
 def read(workdir, path):
     return json.loads((workdir / path).read_text())
 
