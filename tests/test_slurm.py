@@ -73,16 +73,12 @@ def on_slurm(cluster, workdir, *args, timeout=900):
 
 
 def slurm_jobs(output: str) -> dict[str, list[str]]:
-    """rule -> Slurm job ids, from snakemake's submission lines."""
+    """rule -> Slurm job ids, from the plugin's submission lines, whose log path names the
+    rule (`.snakemake/slurm_logs/rule_<name>/...`)."""
     jobs: dict[str, list[str]] = {}
-    rule = None
-    for line in output.splitlines():
-        match = re.match(r"\s*(?:local)?rule (\w+):", line)
-        if match:
-            rule = match.group(1)
-        match = re.search(r"submitted with SLURM jobid (\d+)", line)
-        if match:
-            jobs.setdefault(rule, []).append(match.group(1))
+    pattern = r"submitted with SLURM jobid (\d+) \(log: \S*?/rule_(\w+?)/"
+    for slurm_id, rule in re.findall(pattern, output):
+        jobs.setdefault(rule, []).append(slurm_id)
     return jobs
 
 

@@ -388,7 +388,10 @@ def get_final_output():
         ],
         *cv_scores(),
         *expand(
-            f"{cv_dir()}/{{name}}", fold=FOLDS, name=["vocabulary.txt", "sequences.npz"]
+            f"{cv_dir()}/{{name}}",
+            fold=FOLDS,
+            name=["vocabulary.txt", "sequences.npz"],
+            allow_missing=True,
         ),
         *[
             f
