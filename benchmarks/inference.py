@@ -28,12 +28,14 @@ from pipeline import cpu_model  # benchmarks/pipeline.py, next to this script
 
 from nusax_lstm.ensemble import average
 from nusax_lstm.fileio import read_json
-from nusax_lstm.keras_model import build_model, configure_keras, export, import_weights
+from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.keras_model import export, from_architecture
 from nusax_lstm.scratch import from_export, load
 from nusax_lstm.scratch.model import usable_cpus
 from nusax_lstm.text import pad
 
 ROUNDS = 3
+TRAIN = {"learning_rate": 1e-3, "optimizer": "adam"}  # compiles the Keras models (unused)
 
 
 def per_block(repeats: int) -> int:
@@ -88,21 +90,11 @@ def keras_run(folder: Path, mask_zero: bool | None = None):
     """A run's network in Keras, from its weights.npz and info.json (mask_zero: the run's
     own unless given)."""
     info = read_json(folder / "info.json")
-    layers = read_json(folder / "architecture.json")["layers"]
-    dropout = next(layer["rate"] for layer in layers if layer["type"] == "Dropout")
-    model = build_model(
-        layers[0]["input_dim"],
-        None,
-        tuple(info["units"]),
-        info["bidirectional"],
-        layers[0]["output_dim"],
-        dropout,
-        info["mask_zero"] if mask_zero is None else mask_zero,
-        1e-3,
-    )
+    model = info | ({} if mask_zero is None else {"mask_zero": mask_zero})
     with np.load(folder / "weights.npz") as arrays:
-        import_weights(model, dict(arrays))
-    return model
+        return from_architecture(
+            read_json(folder / "architecture.json"), dict(arrays), model, TRAIN
+        )
 
 
 def bench(models: list, scratch, x: np.ndarray, repeats: int, threads: int) -> dict:

@@ -94,7 +94,8 @@ def keras_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
     """Reports the epoch seconds of the pipeline's Keras training: the time between the
     shuffles that start each epoch (FilledBatches.shuffle), and from the last one to fit's
     return."""
-    from nusax_lstm.keras_model import build_model, configure_keras
+    from nusax_lstm.keras_backend import configure_keras
+    from nusax_lstm.keras_model import build_model
 
     configure_keras(name.removeprefix("keras-"), threads, SEED)
     from nusax_lstm import keras_training

@@ -140,7 +140,8 @@ def test_adam_takes_keras_steps(dtype, tolerance):
 SAME_PATH = """
 import json, sys
 import numpy as np
-from nusax_lstm.keras_model import build_model, configure_keras, export
+from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.keras_model import build_model, export
 
 configure_keras("jax", threads=1, seed=3)
 from nusax_lstm.scratch.train import fit

@@ -21,7 +21,8 @@ NETWORKS = [([8], False), ([8, 4], False), ([6, 5, 3], False), ([8, 4], True), (
 # Keras's export of the study's classifier, built by keras_model.build_model.
 KERAS_ARCHITECTURE = """
 import json, sys
-from nusax_lstm.keras_model import build_model, configure_keras, export
+from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.keras_model import build_model, export
 configure_keras(sys.argv[1], threads=1, seed=0)
 models = [build_model(50, 12, u, bi, 6, 0.3, True, 0.001) for u, bi in {networks}]
 print(json.dumps([export(model)[1] for model in models]))
@@ -125,7 +126,7 @@ def test_early_stopping_keeps_the_best_epochs_weights():
 NO_FRAMEWORK = """
 import json, sys
 import numpy as np
-from nusax_lstm.training import train_numpy_and_save
+from nusax_lstm.scratch.train import train_and_save
 rng = np.random.default_rng(0)
 x = {s: np.where(np.arange(8) < rng.integers(1, 8, (n, 1)), rng.integers(1, 30, (n, 8)), 0)
      for s, n in (("train", 40), ("valid", 10), ("test", 10))}
@@ -138,7 +139,7 @@ model = {"backend": "numpy", "units": [4], "bidirectional": True, "mask_zero": T
          "padding": "post", "early_stopping": None}
 train = {"embedding_dim": 6, "dropout": 0.3, "optimizer": "adam", "learning_rate": 0.01,
          "epochs": 2, "batch_size": 16, "trim_padding": True}
-train_numpy_and_save(sequences, 30, model, train, seed=1, threads=1, out=out)
+train_and_save(sequences, 30, model, train, seed=1, threads=1, out=out)
 loaded = sorted(m for m in ("tensorflow", "jax", "torch", "keras") if m in sys.modules)
 print(json.dumps({"loaded": loaded}))
 """

@@ -71,7 +71,7 @@ def export_folder(folder, vocabulary, models: list) -> None:
     several as a seed ensemble (members seed0, seed1, ...)."""
     from nusax_lstm.export import architecture, export_model
     from nusax_lstm.keras_model import export
-    from nusax_lstm.training import save_export
+    from nusax_lstm.training_io import save_export
 
     runs = {}
     for i, model in enumerate(models):

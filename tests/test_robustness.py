@@ -17,7 +17,7 @@ from conftest import MIRROR, REPO, SNAKEMAKE, TINY_CONFIG, snakemake, write_conf
 
 from nusax_lstm import UserError, data
 from nusax_lstm.fileio import atomic_path
-from nusax_lstm.keras_model import BACKENDS
+from nusax_lstm.keras_backend import BACKENDS
 
 pytestmark = pytest.mark.slow
 
@@ -201,7 +201,7 @@ def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path, 
 LOAD = """
 import sys
 import numpy as np
-from nusax_lstm.keras_model import configure_keras
+from nusax_lstm.keras_backend import configure_keras
 run, sequences, backend = sys.argv[1:]
 configure_keras(backend, threads=1, seed=0)
 import keras

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import MIRROR, TINY_CONFIG, snakemake, write_config
 
-from nusax_lstm.keras_model import BACKENDS
+from nusax_lstm.keras_backend import BACKENDS
 from nusax_lstm.text import trim
 
 pytest.importorskip("keras")
@@ -55,7 +55,8 @@ def test_trim_cuts_only_columns_that_are_padding_in_every_row(ids, kept):
 EXACTNESS = """
 import json, sys
 import numpy as np
-from nusax_lstm.keras_model import build_model, configure_keras
+from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.keras_model import build_model
 from nusax_lstm.text import trim
 
 configure_keras(sys.argv[1], threads=1, seed=3)
@@ -96,7 +97,8 @@ def test_cutting_masked_padding_changes_neither_a_training_step_nor_predictions(
 FILLED = """
 import json, sys
 import numpy as np
-from nusax_lstm.keras_model import build_model, configure_keras
+from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.keras_model import build_model
 
 configure_keras(sys.argv[1], threads=1, seed=3)
 from nusax_lstm.keras_training import FilledBatches, fit, predict
@@ -142,7 +144,8 @@ def test_filled_batches_train_as_keras_fit_on_the_short_batch(backend):
 STOPPING = """
 import json, sys
 import numpy as np
-from nusax_lstm.keras_model import build_model, configure_keras
+from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.keras_model import build_model
 
 configure_keras(sys.argv[1], threads=1, seed=3)
 from nusax_lstm.keras_training import fit, loss_and_accuracy, predict

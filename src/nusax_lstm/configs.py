@@ -92,3 +92,51 @@ def unique_configs(experiments: dict, defaults: dict | None = None) -> dict[str,
         for named in expand(experiments, defaults).values()
         for config in named.values()
     }
+
+
+def check_study(config: dict) -> None:
+    """What the schema cannot say: settings that contradict each other."""
+    selection, table = config["selection"], config["table"]
+    if selection["candidates"] == ["ensembles"] and len(config["train"]["seeds"]) < 2:
+        raise UserError("selection.candidates: [ensembles] needs at least two train.seeds")
+    if selection["cv_folds"] and selection["metric"] == "test_macro_f1":
+        raise UserError(
+            "selection.cv_folds selects on cross-validation over train + valid, "
+            "selection.metric: test_macro_f1 on the test split: choose one"
+        )
+    source = table["zero_shot_from"]
+    if table["enabled"] and source and source not in config["data"]["languages"]:
+        raise UserError(f"table.zero_shot_from: {source} is not in data.languages")
+
+
+# The train settings that belong to each config (model_params) or change no result
+# (where the compilation cache lives: a move reruns nothing).
+PER_CONFIG = ("seeds", "mask_zero", "padding", "compile_cache", "early_stopping", "backend")
+
+
+def train_params(train: dict) -> dict:
+    """What every training shares: the train section but PER_CONFIG."""
+    return {k: v for k, v in train.items() if k not in PER_CONFIG}
+
+
+def keras_backend(train: dict) -> str:
+    """Keras trains on train.backend, or on JAX where that is numpy (configs that say keras)."""
+    return "jax" if train["backend"] == "numpy" else train["backend"]
+
+
+def model_params(config: ModelConfig, train: dict) -> dict:
+    """What one config trains with beyond train_params; early stopping's settings only
+    where it is on (editing them retrains only those configs)."""
+    stopping = train["early_stopping"]
+    return {
+        "backend": "numpy" if config.numpy else keras_backend(train),
+        "units": list(config.units),
+        "bidirectional": config.bidirectional,
+        "mask_zero": config.mask_zero,
+        "padding": config.padding,
+        "early_stopping": (
+            {"monitor": stopping["monitor"], "patience": stopping["patience"]}
+            if config.early_stopping
+            else None
+        ),
+    }

@@ -1,36 +1,13 @@
-import functools
-import hashlib
+# Ids, paths and input functions. Names: get_* are input functions (or make them: what
+# Snakemake calls per job, with its wildcards); nouns are fixed paths and patterns.
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
-from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
+from nusax_lstm import closure
+from nusax_lstm.configs import keras_backend, model_params, train_params
+from nusax_lstm.scheduling import training_cost
 
-SRC = Path(workflow.basedir) / "src"
-# One import route: the package of this checkout, first on the path of the Snakefile and
-# of every job (PYTHONPATH comes before site-packages, so no installed copy, editable or
-# not, shadows it; jobs inherit it locally, in conda environments and under Slurm).
-sys.path.insert(0, str(SRC))
-os.environ.update(
-    PYTHONPATH=os.pathsep.join(
-        [str(SRC), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    )
-)
-
-from nusax_lstm import UserError
-from nusax_lstm.configs import expand as expand_experiments
-
-validate(config, schema="../schemas/config.schema.yaml")
-
-try:
-    EXPERIMENTS = expand_experiments(config["experiments"], config["train"])
-except UserError as err:
-    raise WorkflowError(f"config: {err}") from None
+SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 
 # experiment -> config name -> config id
 EXPERIMENT_IDS = {
@@ -45,40 +22,13 @@ for named in EXPERIMENTS.values():
         CONFIG_NAMES.setdefault(model_config.id, []).append(name)
         CONFIGS[model_config.id] = model_config
 
-
-def local_gpu_count():
-    """GPUs this machine shows (CUDA_VISIBLE_DEVICES first, then nvidia-smi); 0 if none."""
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is not None:
-        ids = [d.strip() for d in visible.split(",") if d.strip()]
-        return 0 if not ids or ids[0].startswith("-") else len(ids)
-    if shutil.which("nvidia-smi") is None:
-        return 0
-    try:
-        listed = subprocess.run(
-            ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=30
-        )
-    except (OSError, subprocess.SubprocessError):
-        return 0
-    lines = listed.stdout.splitlines() if listed.returncode == 0 else []
-    return sum(line.startswith("GPU ") for line in lines)
-
-
-# Trainings ask for gpu=1. Locally at most one training runs per GPU: the cap is the GPU
-# count, unless --resources gpu=N says otherwise. Without a GPU there is no cap, so the
-# trainings run side by side as the cores allow. Never a cap of 0: a cap also lowers each
-# job's request, and would strip --gpus from Slurm jobs sent from a CPU-only login node.
-# (Jobs re-parse this file without the user's --resources: only the main process decides.)
-if workflow.is_main_process and "gpu" not in workflow.resource_settings.resources:
-    LOCAL_GPUS = local_gpu_count()
-    if LOCAL_GPUS:
-        workflow.global_resources["gpu"] = LOCAL_GPUS
-
 # The study's languages; with table.multilingual, also "mul": all of them together,
 # a language of its own to every rule after the download.
 LANGS = config["data"]["languages"]
-MULTILINGUAL = config["table"]["enabled"] and config["table"]["multilingual"]["enabled"]
+TABLE = config["table"]["enabled"]
+MULTILINGUAL = TABLE and config["table"]["multilingual"]["enabled"]
 STUDY_LANGS = [*LANGS, "mul"] if MULTILINGUAL else LANGS
+ZERO_SHOT_FROM = config["table"]["zero_shot_from"]
 SEEDS = config["train"]["seeds"]
 
 
@@ -90,96 +40,67 @@ wildcard_constraints:
     experiment="[A-Za-z0-9_-]+",
 
 
-# What every training shares; masking and padding belong to each model config. Where the
-# compilation cache lives changes no result, so it is no param (a move reruns nothing).
-TRAIN_PARAMS = {
-    k: v
-    for k, v in config["train"].items()
-    if k
-    not in (
-        "seeds",
-        "mask_zero",
-        "padding",
-        "compile_cache",
-        "early_stopping",
-        "backend",
-    )
-}
-# Keras trains on train.backend, or on JAX where that is numpy (for configs that say keras).
-KERAS_BACKEND = (
-    "jax" if config["train"]["backend"] == "numpy" else config["train"]["backend"]
-)
+TRAIN_PARAMS = train_params(config["train"])
+KERAS_BACKEND = keras_backend(config["train"])
 # Config ids of NumPy-trained configs end in -numpy (configs.ModelConfig.id).
 NUMPY_ID = "[a-z0-9-]+-numpy"
 KERAS_ID = "[a-z0-9-]+(?<!-numpy)"
 
+# A config's seed ensemble (its runs' probabilities averaged) is a model of its own, with
+# this suffix on the config id; with one seed there is none (it would be the run itself).
+ENSEMBLE = "-ensemble"
+ENSEMBLES = list(CONFIGS) if len(SEEDS) > 1 else []
+CANDIDATES = config["selection"]["candidates"]
+# model id -> display names: configs and their ensembles
+MODEL_NAMES = CONFIG_NAMES | {
+    f"{c}{ENSEMBLE}": [f"{name} (seed ensemble)" for name in CONFIG_NAMES[c]]
+    for c in ENSEMBLES
+}
 
-def model_params(config_id):
-    """What one config trains with beyond TRAIN_PARAMS; early stopping's settings only
-    where it is on (editing them retrains only those configs)."""
-    c = CONFIGS[config_id]
-    stopping = config["train"]["early_stopping"]
-    return {
-        "backend": "numpy" if c.numpy else KERAS_BACKEND,
-        "units": list(c.units),
-        "bidirectional": c.bidirectional,
-        "mask_zero": c.mask_zero,
-        "padding": c.padding,
-        "early_stopping": (
-            {"monitor": stopping["monitor"], "patience": stopping["patience"]}
-            if c.early_stopping
-            else None
-        ),
-    }
+# Cross-validated selection (selection.cv_folds: k): every config and seed also trains
+# once per fold of train + valid; the selection score is the mean held-out macro F1.
+CV_FOLDS = config["selection"]["cv_folds"] or 0
+FOLDS = list(range(CV_FOLDS))
+SELECTION_METRIC = "cv_macro_f1" if CV_FOLDS else config["selection"]["metric"]
 
 
-def training_cost(wildcards):
-    """A training's rough cost, its priority: the costliest start first, so that none runs
-    last alone. Per step, one sequential scan per layer and direction (its latency), plus
-    the multiply-adds (per 50,000)."""
-    c = CONFIGS[wildcards.config_id]
-    directions = 2 if c.bidirectional else 1
-    widths = [config["train"]["embedding_dim"], *(u * directions for u in c.units[:-1])]
-    macs = sum(4 * u * (w + u) * directions for u, w in zip(c.units, widths))
-    return len(c.units) * directions + macs / 50_000
+def package_code(script):
+    """The package's files that workflow/scripts/`script` reaches (nusax_lstm.closure),
+    with a hash of each, as a rule's param: an edit to one reruns exactly the rules whose
+    scripts import it."""
+    return closure.package_code(SCRIPTS / script)
 
 
-# The package's modules behind a training, by Keras and by the NumPy engine
-TRAINING_SOURCES = (
-    "keras_model.py",
-    "keras_training.py",
-    "training.py",
-    "export.py",
-    "metrics.py",
-    "text.py",
-)
-NUMPY_TRAINING_SOURCES = (
-    "scratch",
-    "training.py",
-    "export.py",
-    "metrics.py",
-    "text.py",
-)
+def get_model_params(wildcards):
+    return model_params(CONFIGS[wildcards.config_id], config["train"])
 
 
-def package_code(*modules):
-    """The package's files (modules, or folders of them) that a rule's script runs, each with
-    a hash of its bytes: as a param, an edit to one reruns the rule, while a move of the
-    project or a checkout that leaves the bytes as they were reruns nothing."""
-    root = SRC / "nusax_lstm"
-    files = []
-    for m in ("__init__.py", "fileio.py", "joblog.py", *modules):
-        files += sorted((root / m).glob("*.py")) if (root / m).is_dir() else [root / m]
-    return {str(f.relative_to(root)): file_hash(f) for f in files}
+def get_training_cost(wildcards):
+    return training_cost(CONFIGS[wildcards.config_id], config["train"]["embedding_dim"])
 
 
-@functools.cache
-def file_hash(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def get_max_tokens(wildcards):
+    """The vocabulary's size: table.multilingual's for the multilingual data."""
+    if wildcards.lang == "mul":
+        return config["table"]["multilingual"]["max_tokens"]
+    return config["vectorize"]["max_tokens"]
 
 
+# Paths: folders and files of a run (one config, one seed), of an ensemble, of a fold.
 def run_dir(config_id="{config_id}", seed="{seed}"):
     return f"results/{{lang}}/models/{config_id}/seed{seed}"
+
+
+def ensemble_dir(config_id="{config_id}"):
+    return f"results/{{lang}}/models/{config_id}/ensemble"
+
+
+def cv_dir(fold="{fold}"):
+    return f"results/{{lang}}/cv/fold{fold}"
+
+
+def fold_run_dir():
+    return f"{cv_dir()}/models/{{config_id}}/seed{{seed}}"
 
 
 def run_files(folder):
@@ -196,35 +117,10 @@ def run_files(folder):
     return {name: f"{folder}/{file}" for name, file in files.items()}
 
 
-# A config's seed ensemble (its runs' probabilities averaged) is a model of its own, with
-# this suffix on the config id; with one seed there is none (it would be the run itself).
-ENSEMBLE = "-ensemble"
-ENSEMBLES = list(CONFIGS) if len(SEEDS) > 1 else []
-CANDIDATES = config["selection"]["candidates"]
-if CANDIDATES == ["ensembles"] and not ENSEMBLES:
-    raise WorkflowError(
-        "config: selection.candidates: [ensembles] needs at least two train.seeds"
-    )
-
-
-# Cross-validated selection (selection.cv_folds: k): every config and seed also trains
-# once per fold of train + valid; the selection score is the mean held-out macro F1.
-CV_FOLDS = config["selection"]["cv_folds"] or 0
-FOLDS = list(range(CV_FOLDS))
-SELECTION_METRIC = "cv_macro_f1" if CV_FOLDS else config["selection"]["metric"]
-if CV_FOLDS and config["selection"]["metric"] == "test_macro_f1":
-    raise WorkflowError(
-        "config: selection.cv_folds selects on cross-validation over train + valid, "
-        "selection.metric: test_macro_f1 on the test split: choose one"
-    )
-
-
-def cv_dir(fold="{fold}"):
-    return f"results/{{lang}}/cv/fold{fold}"
-
-
-def fold_run_dir():
-    return f"{cv_dir()}/models/{{config_id}}/seed{{seed}}"
+def run_outputs(folder, config_id):
+    """Every file a training leaves in `folder`: model.keras too where Keras trained it."""
+    files = [*run_files(folder).values()]
+    return files if CONFIGS[config_id].numpy else [*files, f"{folder}/model.keras"]
 
 
 def cv_scores(lang="{lang}"):
@@ -241,105 +137,6 @@ def fold_runs(suffix):
         for seed in SEEDS
         for fold in FOLDS
     ]
-
-
-def ensemble_dir(config_id="{config_id}"):
-    return f"results/{{lang}}/models/{config_id}/ensemble"
-
-
-# model id -> display names: configs and their ensembles
-MODEL_NAMES = CONFIG_NAMES | {
-    f"{c}{ENSEMBLE}": [f"{name} (seed ensemble)" for name in CONFIG_NAMES[c]]
-    for c in ENSEMBLES
-}
-
-
-def seed_runs(suffix):
-    """Input function: the file `suffix` of every seed's run of one config."""
-
-    def inputs(wildcards):
-        return [
-            f"{run_dir(wildcards.config_id, seed)}/{suffix}".format(lang=wildcards.lang)
-            for seed in SEEDS
-        ]
-
-    return inputs
-
-
-def experiment_runs(suffix):
-    """Input function: the run file `suffix` of every (config, seed) of one experiment."""
-
-    def inputs(wildcards):
-        ids = dict.fromkeys(EXPERIMENT_IDS[wildcards.experiment].values())
-        return [
-            f"results/{wildcards.lang}/models/{i}/seed{s}/{suffix}"
-            for i in ids
-            for s in SEEDS
-        ]
-
-    return inputs
-
-
-def chosen(wildcards):
-    """best.json of a language. select_best is a checkpoint: Snakemake runs it before it
-    asks an input function that calls this for files."""
-    best = checkpoints.select_best.get(lang=wildcards.lang).output.best
-    with open(best) as fh:
-        return json.load(fh)
-
-
-def best_model(suffix):
-    """Input function: the chosen model's file `suffix`: its run's, or its ensemble's."""
-
-    def inputs(wildcards):
-        best = chosen(wildcards)
-        config_id = best["config_id"].removesuffix(ENSEMBLE)
-        if best["config_id"].endswith(ENSEMBLE):
-            folder = ensemble_dir(config_id)
-        else:
-            folder = run_dir(config_id, best["seed"])
-        return f"{folder}/{suffix}".format(lang=wildcards.lang)
-
-    return inputs
-
-
-def best_runs(suffix):
-    """Input function: the file `suffix` of each run behind the chosen model (one run, or
-    the members of a seed ensemble), in best.json's member order."""
-
-    def inputs(wildcards):
-        best = chosen(wildcards)
-        config_id = best["config_id"].removesuffix(ENSEMBLE)
-        return [
-            f"{run_dir(config_id, seed)}/{suffix}".format(lang=wildcards.lang)
-            for seed in best["members"]
-        ]
-
-    return inputs
-
-
-def keras_probs(wildcards):
-    """Input function: the chosen model's Keras probabilities on the test split, as a
-    list: its training's (Keras-trained), or each member's Keras twin's (NumPy-trained;
-    averaged like an ensemble's)."""
-    if CONFIGS[chosen(wildcards)["config_id"].removesuffix(ENSEMBLE)].numpy:
-        return best_runs("keras_probs_test.npy")(wildcards)
-    return [best_model("probs_test.npy")(wildcards)]
-
-
-def per_language(**files):
-    """Input function for unpack(): every `name=pattern` once per language, as `name_<lang>`
-    (the pattern's {lang} filled in), so a script finds each language's files by name.
-    """
-
-    def inputs(wildcards):
-        return {
-            f"{name}_{lang}": expand(pattern, lang=lang)
-            for name, pattern in files.items()
-            for lang in STUDY_LANGS
-        }
-
-    return inputs
 
 
 def all_runs(suffix):
@@ -360,10 +157,110 @@ def all_models(suffix, kinds=("configs", "ensembles")):
     ]
 
 
-def run_outputs(folder, config_id):
-    """Every file a training leaves in `folder`: model.keras too where Keras trained it."""
-    files = [*run_files(folder).values()]
-    return files if CONFIGS[config_id].numpy else [*files, f"{folder}/model.keras"]
+def get_seed_runs(suffix):
+    """The file `suffix` of every seed's run of one config."""
+
+    def inputs(wildcards):
+        return [
+            f"{run_dir(wildcards.config_id, seed)}/{suffix}".format(lang=wildcards.lang)
+            for seed in SEEDS
+        ]
+
+    return inputs
+
+
+def get_experiment_runs(suffix):
+    """The run file `suffix` of every (config, seed) of one experiment."""
+
+    def inputs(wildcards):
+        ids = dict.fromkeys(EXPERIMENT_IDS[wildcards.experiment].values())
+        return [
+            f"results/{wildcards.lang}/models/{i}/seed{s}/{suffix}"
+            for i in ids
+            for s in SEEDS
+        ]
+
+    return inputs
+
+
+def read_best(wildcards):
+    """best.json of a language. select_best is a checkpoint: Snakemake runs it before it
+    asks an input function that calls this for files."""
+    best = checkpoints.select_best.get(lang=wildcards.lang).output.best
+    with open(best) as fh:
+        return json.load(fh)
+
+
+def get_best_model(suffix):
+    """The chosen model's file `suffix`: its run's, or its ensemble's."""
+
+    def inputs(wildcards):
+        best = read_best(wildcards)
+        config_id = best["config_id"].removesuffix(ENSEMBLE)
+        if best["config_id"].endswith(ENSEMBLE):
+            folder = ensemble_dir(config_id)
+        else:
+            folder = run_dir(config_id, best["seed"])
+        return f"{folder}/{suffix}".format(lang=wildcards.lang)
+
+    return inputs
+
+
+def get_best_runs(suffix):
+    """The file `suffix` of each run behind the chosen model (one run, or the members of
+    a seed ensemble), in best.json's member order."""
+
+    def inputs(wildcards):
+        best = read_best(wildcards)
+        config_id = best["config_id"].removesuffix(ENSEMBLE)
+        return [
+            f"{run_dir(config_id, seed)}/{suffix}".format(lang=wildcards.lang)
+            for seed in best["members"]
+        ]
+
+    return inputs
+
+
+def get_keras_probs(wildcards):
+    """The chosen model's Keras probabilities on the test split, as a list: its
+    training's (Keras-trained), or each member's Keras twin's (NumPy-trained; averaged
+    like an ensemble's)."""
+    if CONFIGS[read_best(wildcards)["config_id"].removesuffix(ENSEMBLE)].numpy:
+        return get_best_runs("keras_probs_test.npy")(wildcards)
+    return [get_best_model("probs_test.npy")(wildcards)]
+
+
+def get_per_language(**files):
+    """For unpack(): every `name=pattern` once per language, as `name_<lang>` (the
+    pattern's {lang} filled in), so a script finds each language's files by name."""
+
+    def inputs(wildcards):
+        return {
+            f"{name}_{lang}": expand(pattern, lang=lang)
+            for name, pattern in files.items()
+            for lang in STUDY_LANGS
+        }
+
+    return inputs
+
+
+def get_table_inputs(wildcards):
+    """Per language: the test split, the paper's baselines, and the selected model's test
+    probabilities (after its select_best checkpoint)."""
+    inputs = {}
+    for lang in LANGS:
+        where = SimpleNamespace(lang=lang)
+        inputs[f"test_{lang}"] = f"results/{lang}/data/test.csv"
+        inputs[f"baselines_{lang}"] = f"results/{lang}/paper_baselines.json"
+        inputs[f"selected_{lang}"] = get_best_model("probs_test.npy")(where)
+        if ZERO_SHOT_FROM and lang != ZERO_SHOT_FROM:
+            zero_shot = f"results/{lang}/zero_shot/from_{ZERO_SHOT_FROM}/probs_test.npy"
+            inputs[f"zero_shot_{lang}"] = zero_shot
+    if MULTILINGUAL:
+        inputs["multilingual"] = get_best_model("probs_test.npy")(
+            SimpleNamespace(lang="mul")
+        )
+    return inputs
 
 
 def get_final_output():
@@ -433,37 +330,3 @@ def get_final_output():
         *expand(per_lang, lang=STUDY_LANGS),
         *(table + baselines if TABLE else []),
     ]
-
-
-TABLE = config["table"]["enabled"]
-ZERO_SHOT_FROM = config["table"]["zero_shot_from"]
-if TABLE and ZERO_SHOT_FROM and ZERO_SHOT_FROM not in LANGS:
-    raise WorkflowError(
-        f"config: table.zero_shot_from: {ZERO_SHOT_FROM} is not in data.languages"
-    )
-
-
-def get_max_tokens(wildcards):
-    """The vocabulary's size: table.multilingual's for the multilingual data."""
-    if wildcards.lang == "mul":
-        return config["table"]["multilingual"]["max_tokens"]
-    return config["vectorize"]["max_tokens"]
-
-
-def get_table_inputs(wildcards):
-    """Per language: the test split, the paper's baselines, and the selected model's test
-    probabilities (after its select_best checkpoint)."""
-    inputs = {}
-    for lang in LANGS:
-        where = SimpleNamespace(lang=lang)
-        inputs[f"test_{lang}"] = f"results/{lang}/data/test.csv"
-        inputs[f"baselines_{lang}"] = f"results/{lang}/paper_baselines.json"
-        inputs[f"selected_{lang}"] = best_model("probs_test.npy")(where)
-        if ZERO_SHOT_FROM and lang != ZERO_SHOT_FROM:
-            zero_shot = f"results/{lang}/zero_shot/from_{ZERO_SHOT_FROM}/probs_test.npy"
-            inputs[f"zero_shot_{lang}"] = zero_shot
-    if MULTILINGUAL:
-        inputs["multilingual"] = best_model("probs_test.npy")(
-            SimpleNamespace(lang="mul")
-        )
-    return inputs

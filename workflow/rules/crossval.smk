@@ -14,9 +14,7 @@ rule cv_split:
     conda:
         "../../envs/numpy.yaml"
     params:
-        package=package_code(
-            "crossval.py", "text.py", "data.py", "metrics.py", "ensemble.py"
-        ),
+        package=package_code("cv_split.py"),
         max_tokens=config["vectorize"]["max_tokens"],
         sequence_length=config["vectorize"]["sequence_length"],
         seed=config["selection"]["cv_seed"],
@@ -64,7 +62,7 @@ rule cross_validate:
     conda:
         "../../envs/numpy.yaml"
     params:
-        package=package_code("crossval.py", "metrics.py", "ensemble.py"),
+        package=package_code("cross_validate.py"),
         configs=list(CONFIGS),
         seeds=SEEDS,
         ensemble=ENSEMBLE,

@@ -19,7 +19,7 @@ rule download:
     conda:
         "../../envs/data.yaml"
     params:
-        package=package_code("data.py", "nusax_sha256sums.txt"),
+        package=package_code("download.py"),
         source=config["data"]["source"],
         local_dir=config["data"]["local_dir"],
         mirrors=config["data"]["mirrors"],
@@ -44,7 +44,7 @@ rule download_multilingual:
     conda:
         "../../envs/data.yaml"
     params:
-        package=package_code("data.py"),
+        package=package_code("download_multilingual.py"),
         languages=LANGS,
     script:
         "../scripts/download_multilingual.py"
@@ -65,7 +65,7 @@ rule vectorize:
     conda:
         "../../envs/numpy.yaml"
     params:
-        package=package_code("text.py", "data.py"),
+        package=package_code("vectorize.py"),
         max_tokens=get_max_tokens,
         sequence_length=config["vectorize"]["sequence_length"],
     script:

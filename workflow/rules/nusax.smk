@@ -16,7 +16,7 @@ rule paper_baselines:
     conda:
         "../../envs/classical.yaml"
     params:
-        package=package_code("paper_baselines.py", "metrics.py", "data.py"),
+        package=package_code("paper_baselines.py"),
     script:
         "../scripts/paper_baselines.py"
 
@@ -38,9 +38,7 @@ rule zero_shot:
     conda:
         "../../envs/numpy.yaml"
     params:
-        package=package_code(
-            "scratch", "text.py", "data.py", "metrics.py", "ensemble.py"
-        ),
+        package=package_code("zero_shot.py"),
     script:
         "../scripts/zero_shot.py"
 
@@ -67,15 +65,7 @@ rule nusax_table:
     conda:
         "../../envs/sklearn.yaml"
     params:
-        package=package_code(
-            "nusax_table.py",
-            "published.json",
-            "paper_baselines.py",
-            "stats.py",
-            "metrics.py",
-            "plots.py",
-            "data.py",
-        ),
+        package=package_code("nusax_table.py"),
         languages=LANGS,
         zero_shot_from=ZERO_SHOT_FROM,
         settings=config["statistics"],

@@ -1,7 +1,7 @@
 rule plot_experiment:
     input:
-        histories=experiment_runs("history.json"),
-        metrics=experiment_runs("metrics.json"),
+        histories=get_experiment_runs("history.json"),
+        metrics=get_experiment_runs("metrics.json"),
     output:
         report(
             "results/{lang}/figures/experiment_{experiment}.png",
@@ -20,7 +20,7 @@ rule plot_experiment:
     conda:
         "../../envs/sklearn.yaml"
     params:
-        package=package_code("plots.py"),
+        package=package_code("plot_experiment.py"),
         names=lambda wc: EXPERIMENT_IDS[wc.experiment],
     script:
         "../scripts/plot_experiment.py"
@@ -30,10 +30,10 @@ rule plot_study:
     input:
         best="results/{lang}/best/best.json",
         statistics="results/{lang}/statistics.json",
-        best_metrics=best_model("metrics.json"),
-        best_histories=best_runs("history.json"),
-        best_infos=best_runs("info.json"),
-        keras_probs=best_model("probs_test.npy"),
+        best_metrics=get_best_model("metrics.json"),
+        best_histories=get_best_runs("history.json"),
+        best_infos=get_best_runs("info.json"),
+        keras_probs=get_best_model("probs_test.npy"),
         scratch_probs="results/{lang}/scratch/probs_test.npy",
     output:
         overview=report(
@@ -67,7 +67,7 @@ rule plot_study:
     conda:
         "../../envs/sklearn.yaml"
     params:
-        package=package_code("plots.py"),
+        package=package_code("plot_study.py"),
         names=MODEL_NAMES,
         ensembles=[f"{c}{ENSEMBLE}" for c in ENSEMBLES],
     script:

@@ -5,7 +5,7 @@ localrules:
 rule summary:
     input:
         unpack(
-            per_language(
+            get_per_language(
                 metrics=all_models("metrics.json"),
                 best="results/{lang}/best/best.json",
                 comparison="results/{lang}/comparison.json",
@@ -33,7 +33,7 @@ rule summary:
     conda:
         "../../envs/numpy.yaml"
     params:
-        package=package_code("summary.py", "metrics.py", "selection.py"),
+        package=package_code("summary.py"),
         languages=STUDY_LANGS,
         experiments=EXPERIMENT_IDS,
     script:

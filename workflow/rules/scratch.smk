@@ -15,7 +15,7 @@ rule scratch_inference:
         "../../envs/numpy.yaml"
     threads: 2  # the engine shares big unmasked batches among threads
     params:
-        package=package_code("scratch", "data.py", "text.py"),
+        package=package_code("scratch_inference.py"),
     script:
         "../scripts/scratch_inference.py"
 
@@ -23,7 +23,7 @@ rule scratch_inference:
 rule compare:
     input:
         best="results/{lang}/best/best.json",
-        keras_probs=keras_probs,
+        keras_probs=get_keras_probs,
         scratch_probs="results/{lang}/scratch/probs_test.npy",
         test="results/{lang}/data/test.csv",
     output:
@@ -40,6 +40,6 @@ rule compare:
     conda:
         "../../envs/numpy.yaml"
     params:
-        package=package_code("comparison.py", "metrics.py", "data.py", "ensemble.py"),
+        package=package_code("compare.py"),
     script:
         "../scripts/compare.py"

@@ -11,7 +11,7 @@ checkpoint select_best:
     conda:
         "../../envs/numpy.yaml"
     params:
-        package=package_code("selection.py"),
+        package=package_code("select_best.py"),
         metric=SELECTION_METRIC,
         names=MODEL_NAMES,
     script:
@@ -21,9 +21,9 @@ checkpoint select_best:
 rule export_weights:
     input:
         best="results/{lang}/best/best.json",
-        model=best_runs("model.keras"),
-        weights=best_runs("weights.npz"),
-        architecture=best_runs("architecture.json"),
+        model=get_best_runs("model.keras"),
+        weights=get_best_runs("weights.npz"),
+        architecture=get_best_runs("architecture.json"),
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
         keras=directory("results/{lang}/best/export/keras"),
@@ -37,6 +37,6 @@ rule export_weights:
     conda:
         "../../envs/numpy.yaml"
     params:
-        package=package_code("export.py", "text.py"),
+        package=package_code("export_weights.py"),
     script:
         "../scripts/export_weights.py"

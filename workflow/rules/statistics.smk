@@ -14,7 +14,7 @@ rule statistics:
     conda:
         "../../envs/numpy.yaml"
     params:
-        package=package_code("stats.py", "metrics.py", "selection.py", "summary.py"),
+        package=package_code("statistics.py"),
         experiments=EXPERIMENT_IDS,
         settings=config["statistics"],
     script:

@@ -11,7 +11,7 @@ rule train:
         "results/benchmarks/{lang}/train/{config_id}/seed{seed}.tsv"
     wildcard_constraints:
         config_id=KERAS_ID,
-    priority: training_cost
+    priority: get_training_cost
     conda:
         "../../envs/keras.yaml"
     threads: 1
@@ -20,11 +20,11 @@ rule train:
         mem_mb=1500,
         runtime=60,
     params:
-        package=package_code(*TRAINING_SOURCES),
-        model=lambda wc: model_params(wc.config_id),
+        package=package_code("train_keras.py"),
+        model=get_model_params,
         train=TRAIN_PARAMS,
     script:
-        "../scripts/train.py"
+        "../scripts/train_keras.py"
 
 
 # The NumPy engine's training (configs with backend: numpy): the same files but the
@@ -41,7 +41,7 @@ rule train_numpy:
         "results/benchmarks/{lang}/train/{config_id}/seed{seed}.tsv"
     wildcard_constraints:
         config_id=NUMPY_ID,
-    priority: training_cost
+    priority: get_training_cost
     conda:
         "../../envs/numpy.yaml"
     threads: 1
@@ -49,11 +49,11 @@ rule train_numpy:
         mem_mb=500,
         runtime=60,
     params:
-        package=package_code(*NUMPY_TRAINING_SOURCES),
-        model=lambda wc: model_params(wc.config_id),
+        package=package_code("train_numpy.py"),
+        model=get_model_params,
         train=TRAIN_PARAMS,
     script:
-        "../scripts/train.py"
+        "../scripts/train_numpy.py"
 
 
 # A NumPy-trained network as a Keras model, and Keras's probabilities on the test split
@@ -78,93 +78,9 @@ rule keras_twin:
     resources:
         mem_mb=1500,
     params:
-        package=package_code(
-            "keras_model.py", "keras_training.py", "metrics.py", "training.py"
-        ),
-        model=lambda wc: model_params(wc.config_id),
+        package=package_code("keras_twin.py"),
+        model=get_model_params,
         train=TRAIN_PARAMS,
         backend=KERAS_BACKEND,
     script:
         "../scripts/keras_twin.py"
-
-
-rule evaluate:
-    input:
-        sequences="results/{lang}/vectorized/sequences.npz",
-        probs_valid=f"{run_dir()}/probs_valid.npy",
-        probs_test=f"{run_dir()}/probs_test.npy",
-        info=f"{run_dir()}/info.json",
-    output:
-        metrics=f"{run_dir()}/metrics.json",
-    log:
-        "results/logs/{lang}/evaluate/{config_id}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/{lang}/evaluate/{config_id}/seed{seed}.tsv"
-    conda:
-        "../../envs/numpy.yaml"
-    params:
-        package=package_code("metrics.py"),
-        model_id=lambda wc: wc.config_id,
-    script:
-        "../scripts/evaluate.py"
-
-
-rule baselines:
-    input:
-        splits=expand(
-            "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
-        ),
-    output:
-        baselines="results/{lang}/baselines.json",
-    log:
-        "results/logs/{lang}/baselines.log",
-    benchmark:
-        "results/benchmarks/{lang}/baselines.tsv"
-    conda:
-        "../../envs/sklearn.yaml"
-    params:
-        package=package_code("baselines.py", "metrics.py", "data.py"),
-    script:
-        "../scripts/baselines.py"
-
-
-rule ensemble:
-    input:
-        probs_valid=seed_runs("probs_valid.npy"),
-        probs_test=seed_runs("probs_test.npy"),
-        info=seed_runs("info.json"),
-    output:
-        probs_valid=f"{ensemble_dir()}/probs_valid.npy",
-        probs_test=f"{ensemble_dir()}/probs_test.npy",
-        info=f"{ensemble_dir()}/info.json",
-    log:
-        "results/logs/{lang}/ensemble/{config_id}.log",
-    benchmark:
-        "results/benchmarks/{lang}/ensemble/{config_id}.tsv"
-    conda:
-        "../../envs/numpy.yaml"
-    params:
-        package=package_code("ensemble.py"),
-    script:
-        "../scripts/ensemble.py"
-
-
-rule evaluate_ensemble:
-    input:
-        sequences="results/{lang}/vectorized/sequences.npz",
-        probs_valid=f"{ensemble_dir()}/probs_valid.npy",
-        probs_test=f"{ensemble_dir()}/probs_test.npy",
-        info=f"{ensemble_dir()}/info.json",
-    output:
-        metrics=f"{ensemble_dir()}/metrics.json",
-    log:
-        "results/logs/{lang}/evaluate/{config_id}/ensemble.log",
-    benchmark:
-        "results/benchmarks/{lang}/evaluate/{config_id}/ensemble.tsv"
-    conda:
-        "../../envs/numpy.yaml"
-    params:
-        package=package_code("metrics.py"),
-        model_id=lambda wc: f"{wc.config_id}{ENSEMBLE}",
-    script:
-        "../scripts/evaluate.py"

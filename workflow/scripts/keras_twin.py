@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from nusax_lstm.fileio import read_json
+from nusax_lstm.fileio import atomic_path, read_json, save_npy
 from nusax_lstm.joblog import logged
-from nusax_lstm.keras_model import keras_twin
+from nusax_lstm.keras_backend import configure_keras, skip_unused_imports
 from nusax_lstm.text import pad
 
 with logged(snakemake):
@@ -13,5 +13,12 @@ with logged(snakemake):
         x_test = pad(data["x_test"], p.model["padding"])
     with np.load(inputs.weights) as weights:
         arrays = dict(weights)
-    model = p.model | {"backend": p.backend}
-    keras_twin(read_json(inputs.architecture), arrays, model, p.train, x_test, snakemake.output)
+    skip_unused_imports()
+    configure_keras(p.backend, 1, 0)
+    from nusax_lstm.keras_model import from_architecture
+    from nusax_lstm.keras_training import predict
+
+    model = from_architecture(read_json(inputs.architecture), arrays, p.model, p.train)
+    save_npy(snakemake.output.probs_test, predict(model, x_test, p.train["batch_size"]))
+    with atomic_path(snakemake.output.model) as tmp:
+        model.save(tmp)

@@ -1,13 +1,15 @@
-"""What every training backend shares: its inputs, cut where that is exact, and the files
-a training writes (see workflow/rules/train.smk)."""
+"""What every training backend shares: a job's arguments, its inputs, cut where that is
+exact, and the files a training writes (see workflow/rules/train.smk)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from . import SPLITS
 from .fileio import save_npy, save_npz, write_json
-from .text import pad, trim
+from .text import pad, read_vocabulary, trim
 
 
 def inputs(sequences: dict, model: dict, train: dict) -> tuple[dict, int, bool]:
@@ -67,43 +69,16 @@ def save_export(arrays: dict[str, np.ndarray], architecture: dict, out: dict) ->
     write_json(out["architecture"], architecture)
 
 
-def train_numpy_and_save(
-    sequences: dict, vocab_size: int, model: dict, train: dict, seed: int, threads: int, out: dict
-) -> None:
-    """train_and_save's twin on the NumPy engine: a classifier initialised as Keras would,
-    trained by scratch.train.fit, saved as a Keras training saves one (no model.keras:
-    the keras_twin rule builds it from the weights when something needs it), with BLAS on
-    `threads` threads."""
-    from .scratch.init import classifier, initial_weights
-    from .scratch.model import blas_controller
-    from .scratch.train import fit, predict_proba
-
-    x, steps, _ = inputs(sequences, model, train)
-    n_valid = len(sequences["y_valid"])
-    architecture = classifier(
-        vocab_size,
-        steps,
-        model["units"],
-        model["bidirectional"],
-        train["embedding_dim"],
-        train["dropout"],
-        model["mask_zero"],
-        model["padding"],
-    )
-    arrays = initial_weights(architecture, seed)
-    data = fit_data(x, sequences)
-    with blas_controller().limit(limits=threads, user_api="blas"):
-        history, epoch_kept = fit(
-            architecture,
-            arrays,
-            data,
-            train["epochs"],
-            train["batch_size"],
-            train["learning_rate"],
-            seed,
-            model["early_stopping"],
-        )
-        probs = predict_proba(architecture, arrays, x["evaluation"])
-    info = {"params": sum(a.size for a in arrays.values()), "device": "CPU (NumPy)", "seed": seed}
-    save_run(out, history, epoch_kept, probs, n_valid, info, model, steps)
-    save_export(arrays, architecture, out)
+def job(snakemake: Any) -> dict:
+    """A training job's arguments from its Snakemake job: the sequences, vocabulary size,
+    model and train params, seed, threads and output paths."""
+    with np.load(snakemake.input.sequences) as data:
+        sequences = dict(data)
+    return {
+        "sequences": sequences,
+        "vocab_size": len(read_vocabulary(snakemake.input.vocabulary)),
+        "model": snakemake.params.model,
+        "train": snakemake.params.train,
+        "seed": int(snakemake.wildcards.seed),
+        "out": snakemake.output,
+    }
