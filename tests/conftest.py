@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 import subprocess
 import sys
+from modulefinder import ModuleFinder
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +90,37 @@ def job_counts(dry_run_output: str) -> dict[str, int]:
             elif parts and parts[0] == "total":
                 break
     return counts
+
+
+RULE = re.compile(r"^(?:use rule|rule|checkpoint) (\w+)", re.MULTILINE)
+
+
+def rule_blocks() -> dict[str, str]:
+    """rule name -> its text, from every stage file in workflow/rules."""
+    blocks = {}
+    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        text = smk.read_text()
+        starts = [m.start() for m in RULE.finditer(text)] + [len(text)]
+        for start, end in itertools.pairwise(starts):
+            block = text[start:end]
+            blocks[RULE.match(block).group(1)] = block
+    return blocks
+
+
+def rule_script(block: str) -> str | None:
+    """The workflow script a rule's text names (`script: "../scripts/x.py"`), or None."""
+    script = re.search(r'script:\s*"\.\./scripts/([\w.]+)"', block)
+    return script and script.group(1)
+
+
+def modulefinder_closure(script: Path, package: Path) -> set[Path]:
+    """The files of `package` (a package folder) that `script` loads, by the standard
+    library's bytecode scan (imports inside functions too), with only the folder above
+    `package` on its path."""
+    finder = ModuleFinder(path=[str(package.parent)])
+    finder.run_script(str(script))
+    files = (Path(m.__file__).resolve() for m in finder.modules.values() if m.__file__)
+    return {f for f in files if f.is_relative_to(package)}
 
 
 def token_ids(

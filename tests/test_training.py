@@ -1,18 +1,15 @@
 """Training on each Keras backend: cutting masked padding and filling the last batch are
-exact, JAX runs keep TensorFlow out, and the local GPU cap follows the GPUs the machine shows."""
+exact, JAX runs keep TensorFlow out."""
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MIRROR, TINY_CONFIG, snakemake, write_config
 
 from nusax_lstm.keras_backend import BACKENDS
 from nusax_lstm.text import trim
@@ -171,42 +168,6 @@ def test_early_stopping_stops_and_keeps_the_best_epochs_weights(backend):
     assert got["kept"] == 1 + int(np.argmin(val_loss)) < len(val_loss)
     assert len(val_loss) - got["kept"] == 2  # patience: two epochs without improvement
     assert got["now"] == pytest.approx(val_loss[got["kept"] - 1], abs=1e-6)
-
-
-GPU_CAPS = [
-    ("no GPU", {}, [], None),
-    ("two GPUs", {}, ["GPU 0: A (UUID: GPU-a)", "GPU 1: B (UUID: GPU-b)"], 2),
-    ("one of them visible", {"CUDA_VISIBLE_DEVICES": "1"}, ["GPU 0: A", "GPU 1: B"], 1),
-    ("all hidden", {"CUDA_VISIBLE_DEVICES": "-1"}, ["GPU 0: A", "GPU 1: B"], None),
-]
-
-
-@pytest.mark.parametrize(
-    ("case", "env", "gpus", "cap"), GPU_CAPS, ids=[case[0] for case in GPU_CAPS]
-)
-@pytest.mark.parametrize("override", [None, 3])
-def test_local_gpu_cap_is_the_gpu_count_unless_the_command_line_says(
-    tmp_path, mirror, case, env, gpus, cap, override
-):
-    """One training per GPU; no cap without a GPU (trainings side by side); --resources wins."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    if gpus:  # a stand-in nvidia-smi that lists the GPUs
-        listing = "".join(f"echo '{line}'\n" for line in gpus)
-        (bin_dir / "nvidia-smi").write_text(f"#!/bin/sh\n{listing}")
-        (bin_dir / "nvidia-smi").chmod(0o755)
-    path = os.pathsep.join([str(bin_dir), *(p for p in os.environ["PATH"].split(os.pathsep) if p)])
-    environment = {k: v for k, v in os.environ.items() if k != "CUDA_VISIBLE_DEVICES"}
-    environment |= env | {"PATH": path}
-    workdir = tmp_path / "run"
-    write_config(workdir, TINY_CONFIG | {"data": {"languages": ["ind"], "mirrors": [str(MIRROR)]}})
-    extra = ["--resources", f"gpu={override}"] if override else []
-    target = "results/ind/data/provenance.json"
-    result = snakemake(workdir, target, "--cores", "2", *extra, env=environment)
-    assert result.returncode == 0, result.stderr[-3000:]
-    expected = override or cap
-    provided = re.search(r'gpu=Resource\("gpu", (\d+)\)', result.stdout + result.stderr)
-    assert (int(provided.group(1)) if provided else None) == expected
 
 
 @pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop"])

@@ -13,7 +13,17 @@ import sys
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO, TINY_CONFIG, job_counts, snakemake, write_config
+from conftest import (
+    REPO,
+    TINY_CONFIG,
+    job_counts,
+    modulefinder_closure,
+    rule_blocks,
+    rule_script,
+    snakemake,
+    write_config,
+)
+from test_configs import CONFIG_ERRORS
 
 from nusax_lstm.metrics import macro_f1
 
@@ -188,15 +198,34 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
         assert f"results/{lang}/models/lstm-6/seed7/model.keras" in result.stdout
 
 
-def test_a_moved_project_reruns_nothing_and_an_edited_module_only_its_rules(tiny_run, tmp_path):
-    """The package's code counts by its bytes (a param of each rule), not by its path or
-    times: the project and its results moved elsewhere have nothing to do, and an edit to
-    the engine reruns the scratch inference and what reads its output, nothing else."""
+def copy_project(tiny_run, tmp_path):
+    """The project and the tiny study's results, each copied elsewhere (times kept)."""
     project, workdir = tmp_path / "project", tmp_path / "work"
     shutil.copytree(tiny_run, workdir, symlinks=True)
     for part in ("workflow", "src", "envs", "profiles"):
         shutil.copytree(REPO / part, project / part, ignore=shutil.ignore_patterns("*.egg-info"))
     shutil.copy2(REPO / "Snakefile", project / "Snakefile")
+    return project, workdir
+
+
+def output_status(workdir, project) -> dict[str, set[str]]:
+    """rule -> the statuses of its outputs (`snakemake --summary`: ok, params changed...)."""
+    result = snakemake(workdir, "--summary", project=project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    header = next(row for row in rows if row[0] == "output_file")
+    rule, status = header.index("rule"), header.index("status")
+    statuses = {}
+    for row in rows[rows.index(header) + 1 :]:
+        statuses.setdefault(row[rule], set()).add(row[status])
+    return statuses
+
+
+def test_a_moved_project_reruns_nothing_and_an_edited_module_only_its_rules(tiny_run, tmp_path):
+    """The package's code counts by its bytes (a param of each rule), not by its path or
+    times: the project and its results moved elsewhere have nothing to do, and an edit to
+    the engine reruns the scratch inference and what reads its output, nothing else."""
+    project, workdir = copy_project(tiny_run, tmp_path)
     result = snakemake(workdir, "-n", "--cores", "2", project=project)
     assert result.returncode == 0, result.stderr[-3000:]
     assert job_counts(result.stdout) == {}
@@ -207,6 +236,42 @@ def test_a_moved_project_reruns_nothing_and_an_edited_module_only_its_rules(tiny
     assert result.returncode == 0, result.stderr[-3000:]
     after = dict.fromkeys(["scratch_inference", "compare", "plot_study"], 2)
     assert job_counts(result.stdout) == after | {"summary": 1, "all": 1}
+
+
+# Modules downstream of select_best's checkpoint, or upstream of nothing that reruns it:
+# a changed checkpoint input hides what --summary reports for the rules after it.
+EDITED = [
+    "stats.py",
+    "scratch/ensemble.py",
+    "keras_backend.py",
+    "comparison.py",
+    "baselines.py",
+    "nusax_table.py",
+]
+
+
+@pytest.mark.parametrize("module", EDITED)
+def test_an_edited_module_changes_the_params_of_exactly_the_rules_that_load_it(
+    tiny_run, tmp_path, module
+):
+    """The rules whose `package` param changes are those whose script loads the edited
+    file by the standard library's modulefinder (a data file: those that name it), among
+    the rules the tiny study runs; no other rule's."""
+    project, workdir = copy_project(tiny_run, tmp_path)
+    package = project / "src" / "nusax_lstm"
+    edited = package / module
+    edited.write_bytes(edited.read_bytes() + b"\n")
+    scripts = project / "workflow" / "scripts"
+    loads = {
+        rule
+        for rule, block in rule_blocks().items()
+        if rule_script(block)
+        and edited in modulefinder_closure(scripts / rule_script(block), package)
+    }
+    statuses = output_status(workdir, project)
+    changed = {rule for rule, status in statuses.items() if "params changed" in status}
+    assert changed == loads & set(statuses)
+    assert changed or module == "nusax_table.py"  # a module the tiny study's rules never load
 
 
 def test_the_pipeline_benchmark_pairs_no_op_reruns_with_a_one_rule_workflow(tiny_run, tmp_path):
@@ -350,61 +415,13 @@ def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirr
     assert counts["ensemble"] == len(networks)  # one seed ensemble per network
 
 
-CONFIG_ERRORS = [
-    ("unknown key", lambda c: c["train"].update(epoch=3), "epoch"),
-    ("wrong type", lambda c: c["train"].update(batch_size="big"), "batch_size"),
-    ("empty units", lambda c: c["experiments"]["tiny"][0].update(units=[]), "units"),
-    ("units <= 0", lambda c: c["experiments"]["tiny"][0].update(units=[8, 0]), "units"),
-    ("unknown language", lambda c: c["data"].update(languages=["ind", "xyz"]), "languages"),
-    ("no language", lambda c: c["data"].update(languages=[]), "languages"),
-    ("empty seeds", lambda c: c["train"].update(seeds=[]), "seeds"),
-    ("bad padding", lambda c: c["train"].update(padding="middle"), "padding"),
-    (
-        "duplicate names",
-        lambda c: c["experiments"]["tiny"][1].update(name="Uni"),
-        "duplicate config name 'Uni'",
-    ),
-    ("empty experiment", lambda c: c["experiments"].update(nothing=[]), "nothing"),
-    ("epochs < 1", lambda c: c["train"].update(epochs=0), "epochs"),
-    ("dropout 1", lambda c: c["train"].update(dropout=1.0), "dropout"),
-    ("batch 0", lambda c: c["train"].update(batch_size=0), "batch_size"),
-    ("sequence length 0", lambda c: c["vectorize"].update(sequence_length=0), "sequence_length"),
-    ("max_tokens < 3", lambda c: c["vectorize"].update(max_tokens=2), "max_tokens"),
-    ("dropout < 0", lambda c: c["train"].update(dropout=-0.1), "dropout"),
-    (
-        "experiment name",
-        lambda c: c["experiments"].update({"a b/c": c["experiments"]["tiny"]}),
-        "a b/c",
-    ),
-    ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
-    ("backend", lambda c: c["train"].update(backend="theano"), "backend"),
-    ("config backend", lambda c: c["experiments"]["tiny"][0].update(backend="jax"), "backend"),
-    (
-        "numpy with sgd",
-        lambda c: (c["train"].update(optimizer="sgd"), c["train"].update(backend="numpy")),
-        "the NumPy engine trains with adam",
-    ),
-    ("trim_padding", lambda c: c["train"].update(trim_padding="yes"), "trim_padding"),
-    ("patience 0", lambda c: c["train"].update(early_stopping={"patience": 0}), "patience"),
-    ("resamples", lambda c: c.update(statistics={"resamples": 10}), "resamples"),
-    ("cv_folds 1", lambda c: c.update(selection={"cv_folds": 1}), "cv_folds"),
-    (
-        "cv_folds on test",
-        lambda c: c.update(selection={"cv_folds": 3, "metric": "test_macro_f1"}),
-        "choose one",
-    ),
-    (
-        "ensembles of one seed",
-        lambda c: c.update(selection={"candidates": ["ensembles"]}),
-        "needs at least two train.seeds",
-    ),
-]
+# one error of each check: the schema, config expansion, the study's cross-checks
+WIRED = [c for c in CONFIG_ERRORS if c[0] in ("unknown key", "duplicate names", "cv_folds on test")]
 
 
-@pytest.mark.parametrize(
-    ("case", "mutate", "needle"), CONFIG_ERRORS, ids=[c[0] for c in CONFIG_ERRORS]
-)
+@pytest.mark.parametrize(("case", "mutate", "needle"), WIRED, ids=[c[0] for c in WIRED])
 def test_config_error_stops_before_any_job(tmp_path, case, mutate, needle):
+    """The Snakefile's checks, as tests/test_configs.py runs them, stop a real run."""
     config = copy.deepcopy(TINY_CONFIG)
     mutate(config)
     write_config(tmp_path, config)

@@ -1,0 +1,160 @@
+"""The study file's experiments expanded to configs (nusax_lstm.configs): names, ids,
+defaults, and every bad setting stopped with the key that is wrong."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+import yaml
+from conftest import REPO, TINY_CONFIG
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from nusax_lstm import UserError
+from nusax_lstm.configs import ModelConfig, check_study, expand, unique_configs
+
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def test_default_config_has_nineteen_names_and_twelve_networks():
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    named = expand(config["experiments"], config["train"])
+    assert sum(len(n) for n in named.values()) == 19
+    ids = unique_configs(config["experiments"], config["train"])
+    assert list(ids) == [
+        "lstm-64",
+        "lstm-64-32",
+        "lstm-64-32-16",
+        "lstm-32-16",
+        "lstm-128-64",
+        "bilstm-64-32",
+        "lstm-64-32-nomask",
+        "lstm-64-32-nomask-pre",
+        "lstm-64-32-es",
+        "bilstm-64-32-es",
+        "lstm-64-32-numpy",
+        "bilstm-64-32-numpy",
+    ]
+    assert (
+        named["layers"]["2 Layers"].id
+        == named["units"]["Medium (64, 32)"].id
+        == named["direction"]["Unidirectional"].id
+        == named["padding"]["End padding, mask"].id
+        == named["schedule"]["Uni, 10 epochs"].id
+        == named["engine"]["Uni, Keras"].id
+    )
+    numpy = config["train"] | {"backend": "numpy"}  # the engine experiment's twins merge
+    assert len(unique_configs(config["experiments"], numpy)) == 10
+
+
+@pytest.mark.parametrize(
+    ("experiments", "message"),
+    [
+        ({}, "at least one experiment"),
+        ({"e": []}, "experiments.e: empty experiment"),
+        (
+            {"e": [{"name": "a", "units": [4]}, {"name": "a", "units": [5]}]},
+            r"experiments.e\[1\].name: duplicate",
+        ),
+        (
+            {"e": [{"name": "a", "units": [4, -1]}]},
+            r"experiments.e\[0\].units: expected a list of positive",
+        ),
+        ({"e": [{"name": "a", "units": []}]}, r"experiments.e\[0\].units"),
+    ],
+)
+def test_bad_experiments_name_the_key(experiments, message):
+    with pytest.raises(UserError, match=message):
+        expand(experiments)
+
+
+def test_config_id_depends_on_hyperparameters_only():
+    assert ModelConfig((64, 32), True).id == "bilstm-64-32"
+    assert ModelConfig((64, 32), False).id != ModelConfig((64, 32), True).id
+    assert ModelConfig((8,), False, mask_zero=False, padding="pre").id == "lstm-8-nomask-pre"
+    assert ModelConfig((8,), True, early_stopping=True).id == "bilstm-8-es"
+
+
+def test_config_defaults_come_from_the_train_section():
+    entries = {"e": [{"name": "a", "units": [4]}, {"name": "b", "units": [4], "mask_zero": True}]}
+    named = expand(entries, {"mask_zero": False, "padding": "pre"})["e"]
+    assert (named["a"].mask_zero, named["a"].padding) == (False, "pre")
+    assert named["b"].id == "lstm-4-pre"
+    stopping = expand(entries, {"early_stopping": {"enabled": True}})["e"]
+    assert stopping["a"].early_stopping and stopping["a"].id == "lstm-4-es"
+    with pytest.raises(UserError, match=r"experiments.e\[0\].padding: 'middle'"):
+        expand({"e": [{"name": "a", "units": [4], "padding": "middle"}]})
+
+
+CONFIG_ERRORS = [
+    ("unknown key", lambda c: c["train"].update(epoch=3), "epoch"),
+    ("wrong type", lambda c: c["train"].update(batch_size="big"), "batch_size"),
+    ("empty units", lambda c: c["experiments"]["tiny"][0].update(units=[]), "units"),
+    ("units <= 0", lambda c: c["experiments"]["tiny"][0].update(units=[8, 0]), "units"),
+    ("unknown language", lambda c: c["data"].update(languages=["ind", "xyz"]), "languages"),
+    ("no language", lambda c: c["data"].update(languages=[]), "languages"),
+    ("empty seeds", lambda c: c["train"].update(seeds=[]), "seeds"),
+    ("bad padding", lambda c: c["train"].update(padding="middle"), "padding"),
+    (
+        "duplicate names",
+        lambda c: c["experiments"]["tiny"][1].update(name="Uni"),
+        "duplicate config name 'Uni'",
+    ),
+    ("empty experiment", lambda c: c["experiments"].update(nothing=[]), "nothing"),
+    ("epochs < 1", lambda c: c["train"].update(epochs=0), "epochs"),
+    ("dropout 1", lambda c: c["train"].update(dropout=1.0), "dropout"),
+    ("batch 0", lambda c: c["train"].update(batch_size=0), "batch_size"),
+    ("sequence length 0", lambda c: c["vectorize"].update(sequence_length=0), "sequence_length"),
+    ("max_tokens < 3", lambda c: c["vectorize"].update(max_tokens=2), "max_tokens"),
+    ("dropout < 0", lambda c: c["train"].update(dropout=-0.1), "dropout"),
+    (
+        "experiment name",
+        lambda c: c["experiments"].update({"a b/c": c["experiments"]["tiny"]}),
+        "a b/c",
+    ),
+    ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
+    ("backend", lambda c: c["train"].update(backend="theano"), "backend"),
+    ("config backend", lambda c: c["experiments"]["tiny"][0].update(backend="jax"), "backend"),
+    (
+        "numpy with sgd",
+        lambda c: (c["train"].update(optimizer="sgd"), c["train"].update(backend="numpy")),
+        "the NumPy engine trains with adam",
+    ),
+    ("trim_padding", lambda c: c["train"].update(trim_padding="yes"), "trim_padding"),
+    ("patience 0", lambda c: c["train"].update(early_stopping={"patience": 0}), "patience"),
+    ("resamples", lambda c: c.update(statistics={"resamples": 10}), "resamples"),
+    ("cv_folds 1", lambda c: c.update(selection={"cv_folds": 1}), "cv_folds"),
+    (
+        "cv_folds on test",
+        lambda c: c.update(selection={"cv_folds": 3, "metric": "test_macro_f1"}),
+        "choose one",
+    ),
+    (
+        "ensembles of one seed",
+        lambda c: c.update(selection={"candidates": ["ensembles"]}),
+        "needs at least two train.seeds",
+    ),
+]
+
+
+def check(config: dict) -> None:
+    """What the Snakefile does with a config before it plans a job."""
+    validate(config, schema=str(SCHEMA))
+    check_study(config)
+    expand(config["experiments"], config["train"])
+
+
+def test_the_tiny_config_passes():
+    check(copy.deepcopy(TINY_CONFIG))
+
+
+@pytest.mark.parametrize(
+    ("case", "mutate", "needle"), CONFIG_ERRORS, ids=[c[0] for c in CONFIG_ERRORS]
+)
+def test_a_bad_setting_is_named(case, mutate, needle):
+    config = copy.deepcopy(TINY_CONFIG)
+    mutate(config)
+    with pytest.raises((WorkflowError, UserError), match=re.escape(needle)):
+        check(config)

@@ -1,0 +1,40 @@
+"""Choosing the best model on validation (nusax_lstm.selection)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nusax_lstm.selection import select_best
+
+
+def run(config_id, seed, val, test, params):
+    return {
+        "config_id": config_id,
+        "seed": seed,
+        "val_macro_f1": val,
+        "test_macro_f1": test,
+        "params": params,
+    }
+
+
+NAMES = {"a": ["A"], "b": ["B", "B2"], "c": ["C"]}
+
+
+def test_selection_uses_the_mean_and_exports_the_median_seed():
+    runs = [
+        run("a", 1, 0.5, 0.9, 10),
+        run("b", 1, 0.6, 0.1, 20),
+        run("b", 2, 0.8, 0.2, 20),
+        run("b", 3, 0.7, 0.3, 20),
+    ]
+    best = select_best(runs, "val_macro_f1", NAMES)
+    assert (best["config_id"], best["seed"], best["names"]) == ("b", 3, ["B", "B2"])
+    assert best["value"] == pytest.approx(0.7)
+    assert select_best(runs, "test_macro_f1", NAMES)["config_id"] == "a"
+
+
+def test_selection_ties_go_to_fewer_parameters_then_id():
+    runs = [run("b", 1, 0.5, 0, 20), run("c", 1, 0.5, 0, 10), run("a", 1, 0.5, 0, 10)]
+    best = select_best(runs, "val_macro_f1", NAMES)
+    assert best["config_id"] == "a"
+    assert "tied" in best["reason"]
