@@ -1,27 +1,49 @@
-"""Every figure shows all of its text: each text's box lies inside the canvas, with the
-long config names and titles that the study produces."""
+"""Every figure shows all of its text: each text's box lies inside the canvas and over no
+other, with the long config names and titles that the study produces."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+import yaml
+from conftest import REPO
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
 from nusax_lstm import plots
+from nusax_lstm.configs import expand
 
 LONG = "2 Layers / Medium (64, 32) / Unidirectional / End padding, mask (lstm-64-32)"
 HISTORY = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.9, 1.0]}
 HISTORY |= {"accuracy": [0.4, 0.7, 0.9], "val_accuracy": [0.4, 0.6, 0.6]}
 PROBS = np.random.default_rng(0).dirichlet(np.ones(3), 20)
 
+
+def default_study_rows() -> list[tuple]:
+    """overview's rows for the default study: every config under all its names, its seed
+    ensemble, and the baselines, with close scores (neighbouring bars)."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    aliases = {}
+    for named in expand(config["experiments"], config["train"]).values():
+        for name, model in named.items():
+            aliases.setdefault(model.id, []).append(name)
+    aliases["bilstm-128-64-32-nomask-pre-es-numpy"] = [LONG] * 9  # long names, many aliases
+    rows = []
+    for i, (model_id, names) in enumerate(aliases.items()):
+        ensemble = [f"{n} (seed ensemble)" for n in names]
+        rows.append((plots.model_label(model_id, names), 0.7 + i / 1000, [0.66, 0.74], "lstm"))
+        rows.append(
+            (plots.model_label(f"{model_id}-ensemble", ensemble), 0.71, [0.67, 0.75], "ensemble")
+        )
+    baselines = ["TF-IDF + LinearSVC", "TF-IDF + LogisticRegression", "TF-IDF + MultinomialNB"]
+    return rows + [(name, 0.72, [0.68, 0.77], "baseline") for name in baselines]
+
+
 FIGURES = {
     "overview": lambda path: plots.overview(
-        [
-            (LONG, 0.73, [0.69, 0.77], "lstm"),
-            ("TF-IDF + LinearSVC", 0.728, [0.68, 0.77], "baseline"),
-        ]
-        + [(f"{LONG} {i}", 0.6 + i / 100, [0.55, 0.65], "lstm") for i in range(8)],
+        default_study_rows(),
         "Test macro F1 of every config and baseline (ind)",
         "95 % bootstrap interval",
         path,
@@ -80,3 +102,10 @@ def test_every_text_lies_inside_the_canvas(name, tmp_path, monkeypatch):
             and box.y1 <= canvas.y1 + 1
         )
         assert inside, f"{name}: {text.get_text()!r} at {box} outside {canvas}"
+    boxes = [(text.get_text(), text.get_window_extent(renderer)) for text in texts]
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+        overlap = (
+            min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0),
+            min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0),
+        )
+        assert min(overlap) <= 1, f"{name}: {a!r} over {b!r}"

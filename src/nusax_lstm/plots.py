@@ -7,6 +7,7 @@ import textwrap
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from . import LABELS
@@ -131,31 +132,43 @@ def scatter(keras_probs: np.ndarray, scratch_probs: np.ndarray, title: str, path
 
 
 COLORS = {"lstm": "tab:blue", "ensemble": "tab:green", "baseline": "tab:orange"}
+KINDS = {
+    "lstm": "LSTM config, seeds pooled",
+    "ensemble": "its seed ensemble",
+    "baseline": "baseline",
+}
+
+
+def model_label(model_id: str, aliases: list[str], width: int = 32) -> str:
+    """One line per model: its first name, cut to `width`, the count of its other names,
+    and its id ('2 Layers +5 (lstm-64-32)'); every alias is listed in summary.md."""
+    first = aliases[0] if len(aliases[0]) <= width else aliases[0][: width - 1] + "…"
+    more = f" +{len(aliases) - 1}" if len(aliases) > 1 else ""
+    return f"{first}{more} ({model_id})"
 
 
 def overview(rows: list[tuple[str, float, list[float], str]], title: str, level: str, path) -> None:
-    """Horizontal bars of test macro F1 with their intervals: rows of (label, score,
-    [low, high], kind), kind one of COLORS, sorted by score; `level` names the intervals
-    (e.g. '95 % bootstrap interval')."""
+    """Horizontal bars of test macro F1 with their intervals: rows of (one-line label,
+    score, [low, high], kind), kind one of COLORS, sorted by score; `level` names the
+    intervals (e.g. '95 % bootstrap interval')."""
     rows = sorted(rows, key=lambda r: r[1])
     scores = np.array([r[1] for r in rows])
     below_above = np.abs(np.array([r[2] for r in rows]).T - scores)  # [2, rows]
-    fig, ((ax,),) = subplots(1, 1, (10, 0.6 * len(rows) + 2))
+    fig, ((ax,),) = subplots(1, 1, (10, 0.3 * len(rows) + 2))
     bars = ax.barh(
-        [textwrap.fill(r[0], 40) for r in rows],  # long names wrap instead of leaving the canvas
+        [r[0] for r in rows],
         scores,
         xerr=below_above,
         color=[COLORS[kind] for *_, kind in rows],
         capsize=4,
     )
     ax.bar_label(bars, labels=[f"{v:.3f}" for v in scores], padding=4, fontsize=8)
-    ax.set(
-        title=textwrap.fill(title, 60),
-        xlabel=f"Test macro F1, {level}\n(blue: LSTM config, seeds pooled; green: its seed "
-        "ensemble; orange: TF-IDF baseline)",
-        xlim=(0, 1),
-    )
+    ax.set(xlabel=f"Test macro F1, {level}", xlim=(0, 1))
     ax.grid(True, axis="x", alpha=0.3)
+    kinds = dict.fromkeys(kind for *_, kind in rows)  # those drawn, in order
+    handles = [Patch(color=COLORS[kind], label=KINDS[kind]) for kind in kinds]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
+    fig.suptitle(textwrap.fill(title, 90))  # centred on the figure, not on the bars
     save(fig, path)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from nusax_lstm.fileio import read_json
 from nusax_lstm.joblog import logged
-from nusax_lstm.plots import confusion, history, overview, scatter
+from nusax_lstm.plots import confusion, history, model_label, overview, scatter
 
 with logged(snakemake):
     inputs, out, lang = snakemake.input, snakemake.output, snakemake.wildcards.lang
@@ -17,7 +17,7 @@ with logged(snakemake):
     for name, model in statistics["models"].items():
         score, bounds = model["test_macro_f1"], model["interval"]
         if name in snakemake.params.names:  # a config id, or a config's ensemble
-            label = f"{' / '.join(snakemake.params.names[name])} ({name})"
+            label = model_label(name, snakemake.params.names[name])
             kind = "ensemble" if name in snakemake.params.ensembles else "lstm"
             rows.append((label, score, bounds, kind))
         else:
