@@ -184,6 +184,8 @@ def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path, 
         "ind/scratch/predictions_test.csv",
         "ind/comparison.json",
         "ind/baselines.json",
+        "ind/statistics.json",
+        *(f"ind/data/{split}.csv" for split in ("train", "valid", "test")),
     ]
     _, mismatch, errors = filecmp.cmpfiles(runs["1"], runs["2"], files, shallow=False)
     assert (mismatch, errors) == ([], [])
