@@ -347,25 +347,27 @@ def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mir
 
 
 def test_train_backend_numpy_trains_exports_and_matches_its_keras_twin(tmp_path, mirror):
-    """train.backend: numpy: the NumPy engine trains; the selected run's Keras twin (its
-    weights in a Keras model) predicts the test split as the scratch engine does."""
+    """train.backend: numpy: the NumPy engine trains; each seed's Keras twin (its weights
+    in a Keras model, all seeds in one job) predicts the test split as the engine did."""
     config = copy.deepcopy(TINY_CONFIG)
     config["data"] = {"languages": ["ind"], "mirrors": [str(mirror)]}
-    config["train"]["backend"] = "numpy"
+    config["train"] |= {"backend": "numpy", "seeds": [7, 8]}
     config["experiments"] = {"tiny": config["experiments"]["tiny"][1:]}  # Bi [8, 4], stopping
     write_config(tmp_path, config)
     result = snakemake(tmp_path, "--cores", "2")
     assert result.returncode == 0, result.stderr[-5000:]
-    run = tmp_path / "results" / "ind" / "models" / "bilstm-8-4-es-numpy" / "seed7"
-    assert read(tmp_path, "results/ind/best/best.json")["config_id"] == "bilstm-8-4-es-numpy"
-    assert read(tmp_path, f"{run.relative_to(tmp_path)}/info.json")["backend"] == "numpy"
-    twin = np.load(run / "keras_probs_test.npy")
-    assert np.abs(twin - np.load(run / "probs_test.npy")).max() <= 1e-5
+    best = read(tmp_path, "results/ind/best/best.json")
+    assert best["config_id"].startswith("bilstm-8-4-es-numpy")
+    assert result.stderr.count("rule keras_twin:") == 1  # after the checkpoint: no Job stats
+    for seed in (7, 8):
+        run = tmp_path / "results" / "ind" / "models" / "bilstm-8-4-es-numpy" / f"seed{seed}"
+        assert read(tmp_path, f"{run.relative_to(tmp_path)}/info.json")["backend"] == "numpy"
+        twin = np.load(run / "keras_probs_test.npy")
+        assert np.abs(twin - np.load(run / "probs_test.npy")).max() <= 1e-5
     comparison = read(tmp_path, "results/ind/comparison.json")
     assert comparison["agreement"] == 1.0 and comparison["max_abs_prob_diff"] <= 1e-5
-    assert (
-        tmp_path / "results" / "ind" / "best" / "export" / "keras" / "seed7.weights.h5"
-    ).exists()
+    export = tmp_path / "results" / "ind" / "best" / "export" / "keras"
+    assert {f.name for f in export.glob("*.h5")} == {f"seed{s}.weights.h5" for s in best["members"]}
 
 
 def test_jobs_import_the_package_of_the_checkout_they_run_from(tmp_path, mirror):

@@ -56,20 +56,20 @@ rule train_numpy:
         "../scripts/train_numpy.py"
 
 
-# A NumPy-trained network as a Keras model, and Keras's probabilities on the test split
-# (the Keras side of the Keras-vs-scratch check).
+# A NumPy-trained network's runs (every seed, in one Keras process) as Keras models, and
+# Keras's probabilities on the test split (the Keras side of the Keras-vs-scratch check).
 rule keras_twin:
     input:
         sequences="results/{lang}/vectorized/sequences.npz",
-        weights=f"{run_dir()}/weights.npz",
-        architecture=f"{run_dir()}/architecture.json",
+        weights=expand(f"{run_dir()}/weights.npz", seed=SEEDS, allow_missing=True),
+        architecture=expand(f"{run_dir()}/architecture.json", seed=SEEDS, allow_missing=True),
     output:
-        model=f"{run_dir()}/model.keras",
-        probs_test=f"{run_dir()}/keras_probs_test.npy",
+        model=expand(f"{run_dir()}/model.keras", seed=SEEDS, allow_missing=True),
+        probs_test=expand(f"{run_dir()}/keras_probs_test.npy", seed=SEEDS, allow_missing=True),
     log:
-        "results/logs/{lang}/keras_twin/{config_id}/seed{seed}.log",
+        "results/logs/{lang}/keras_twin/{config_id}.log",
     benchmark:
-        "results/benchmarks/{lang}/keras_twin/{config_id}/seed{seed}.tsv"
+        "results/benchmarks/{lang}/keras_twin/{config_id}.tsv"
     wildcard_constraints:
         config_id=NUMPY_ID,
     conda:

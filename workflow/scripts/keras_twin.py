@@ -1,4 +1,5 @@
-"""A NumPy-trained run as a Keras model, with Keras's probabilities on the test split."""
+"""A NumPy-trained config's runs as Keras models (one model built, each seed's weights set
+in turn: one compilation), with Keras's probabilities on the test split."""
 
 import numpy as np
 
@@ -8,17 +9,24 @@ from nusax_lstm.keras_backend import configure_keras, skip_unused_imports
 from nusax_lstm.text import pad
 
 with logged(snakemake):
-    inputs, p = snakemake.input, snakemake.params
+    inputs, outputs, p = snakemake.input, snakemake.output, snakemake.params
     with np.load(inputs.sequences) as data:
         x_test = pad(data["x_test"], p.model["padding"])
-    with np.load(inputs.weights) as weights:
-        arrays = dict(weights)
     skip_unused_imports()
     configure_keras(p.backend, 1, 0)
-    from nusax_lstm.keras_model import from_architecture
+    from nusax_lstm.keras_model import from_architecture, import_weights
     from nusax_lstm.keras_training import predict
 
-    model = from_architecture(read_json(inputs.architecture), arrays, p.model, p.train)
-    save_npy(snakemake.output.probs_test, predict(model, x_test, p.train["batch_size"]))
-    with atomic_path(snakemake.output.model) as tmp:
-        model.save(tmp)
+    model = None
+    runs = zip(inputs.weights, inputs.architecture, outputs.model, outputs.probs_test, strict=True)
+    for weights, architecture, model_out, probs_out in runs:
+        with np.load(weights) as saved:
+            arrays = dict(saved)
+        if model is None:
+            model = from_architecture(read_json(architecture), arrays, p.model, p.train)
+        else:  # the seeds share an architecture: the same model, its weights replaced
+            import_weights(model, arrays)
+        save_npy(probs_out, predict(model, x_test, p.train["batch_size"]))
+        with atomic_path(model_out) as tmp:
+            model.save(tmp)
+        print(f"{model_out}: Keras twin saved")
