@@ -241,7 +241,7 @@ def test_a_moved_project_reruns_nothing_and_an_edited_module_only_its_rules(tiny
 # Modules downstream of select_best's checkpoint, or upstream of nothing that reruns it:
 # a changed checkpoint input hides what --summary reports for the rules after it.
 EDITED = [
-    "stats.py",
+    "bootstrap.py",
     "scratch/ensemble.py",
     "keras_backend.py",
     "comparison.py",

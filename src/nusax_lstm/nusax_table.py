@@ -2,7 +2,7 @@
 macro F1 (published.json); our cells with bootstrap intervals.
 
 NusaX is parallel: the test splits hold the same texts in the same order in every
-language, so one set of resamples (stats.resample_weights) serves all of them, and a
+language, so one set of resamples (bootstrap.resample_weights) serves all of them, and a
 row's average over the languages gets its interval from those same resamples.
 """
 
@@ -13,9 +13,9 @@ from importlib import resources
 
 import numpy as np
 
+from .bootstrap import interval, paired_test, resample_weights, resampled_macro_f1
 from .metrics import macro_f1
 from .paper_baselines import FEATURES, NAMES
-from .stats import interval, paired_test, resample_weights, resampled_macro_f1
 
 
 def published() -> dict:

@@ -4,7 +4,8 @@ selected model and the Keras-vs-scratch check, per language."""
 from nusax_lstm.fileio import read_json, write_json, write_text
 from nusax_lstm.joblog import logged
 from nusax_lstm.selection import by_config
-from nusax_lstm.summary import language_summary, study_summary, summary_markdown
+from nusax_lstm.summary import language_summary, study_summary
+from nusax_lstm.summary_markdown import summary_markdown
 
 with logged(snakemake):
     inputs, languages = snakemake.input, {}

@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .cell import gate_major, halved
 from .packing import Packing
-from .scan import LSTMStack, lstm_gates, lstm_scan
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, shifted by the row maximum for stability."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+from .reference import MERGE, softmax
+from .scan import LSTMStack, lstm_scan
 
 
 class Embedding:
@@ -43,9 +39,9 @@ class LSTM:
 
     def __init__(self, kernel, recurrent_kernel, bias, return_sequences=False, name="lstm"):
         self.units = recurrent_kernel.shape[0]
-        self.kernel = lstm_gates(kernel)  # [4, D, H]
-        self.recurrent_kernel = lstm_gates(recurrent_kernel)  # [4, H, H]
-        self.bias = lstm_gates(bias)  # [4, H]
+        self.kernel = halved(gate_major(kernel))  # [4, D, H], cell.py's layout
+        self.recurrent_kernel = halved(gate_major(recurrent_kernel))  # [4, H, H]
+        self.bias = halved(gate_major(bias))  # [4, H]
         self.return_sequences, self.name = return_sequences, name
 
     def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
@@ -58,20 +54,12 @@ class LSTM:
         return (*shape[:-1], self.units) if self.return_sequences else (shape[0], self.units)
 
 
-MERGES = {  # outputs of the two directions y [..., 2, H]
-    "concat": lambda y: y.reshape(*y.shape[:-2], 2 * y.shape[-1]),
-    "sum": lambda y: y[..., 0, :] + y[..., 1, :],
-    "mul": lambda y: y[..., 0, :] * y[..., 1, :],
-    "ave": lambda y: (y[..., 0, :] + y[..., 1, :]) / 2,
-}
-
-
 class Bidirectional:
     """A forward and a backward LSTM over the same input, run together, merged per step."""
 
     def __init__(self, forward: LSTM, backward: LSTM, merge_mode="concat", name="bidirectional"):
-        if merge_mode not in MERGES:
-            raise ValueError(f"{name}: merge_mode {merge_mode!r} not in {sorted(MERGES)}")
+        if merge_mode not in MERGE:
+            raise ValueError(f"{name}: merge_mode {merge_mode!r} not in {sorted(MERGE)}")
         self.forward, self.backward, self.merge_mode, self.name = (
             forward,
             backward,
@@ -81,13 +69,19 @@ class Bidirectional:
         self.return_sequences = forward.return_sequences
         self.lanes = [LSTMStack([forward]), LSTMStack([backward])]
 
-    def __call__(self, x: np.ndarray, packing: Packing, tables=(None, None)) -> np.ndarray:
-        """Packed x [N, D] -> merged outputs [N, 2H or H] or final states [B, 2H or H]; with
-        tables = each lane's token_table, packed token ids [N] instead of x."""
+    def read_tokens(self, embeddings: np.ndarray) -> None:
+        """Read packed token ids from now on (LSTMStack.read_tokens), in both directions."""
+        for lane in self.lanes:
+            lane.read_tokens(embeddings)
+
+    def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
+        """Packed x [N, D] (token ids [N] after read_tokens) -> merged outputs [N, 2H or H]
+        or final states [B, 2H or H]."""
         # The backward direction reads, and writes, each row from its last step to its first.
-        (forward, backward), (table_f, table_b) = self.lanes, tables
-        lanes = [(forward, None, table_f), (backward, packing.backward, table_b)]
-        return MERGES[self.merge_mode](lstm_scan(lanes, x, packing))
+        forward, backward = self.lanes
+        lanes = [(forward, None), (backward, packing.backward)]
+        y = lstm_scan(lanes, x, packing)  # [..., 2, H]: both directions
+        return MERGE[self.merge_mode](y[..., 0, :], y[..., 1, :])
 
     def params(self) -> int:
         return self.forward.params() + self.backward.params()
@@ -95,24 +89,6 @@ class Bidirectional:
     def output_shape(self, shape: tuple) -> tuple:
         out = self.forward.output_shape(shape)
         return (*out[:-1], 2 * out[-1]) if self.merge_mode == "concat" else out
-
-
-class EmbeddedLSTM:
-    """An Embedding and the recurrent stage after it (an LSTMStack or a Bidirectional) as
-    one stage: packed token ids [N] -> that stage's outputs [N, F] or final states [B, F].
-
-    The embedding is folded into each lane's first input projection: a table [4, V, W]
-    per lane (row v: embeddings[v] @ kernel + all layers' biases), so a step looks up its
-    tokens' rows instead of multiplying their vectors.
-    """
-
-    def __init__(self, embedding: Embedding, recurrent: LSTMStack | Bidirectional):
-        self.recurrent, self.return_sequences = recurrent, recurrent.return_sequences
-        lanes = recurrent.lanes if isinstance(recurrent, Bidirectional) else [recurrent]
-        self.tables = [lane.token_table(embedding.embeddings) for lane in lanes]
-
-    def __call__(self, ids: np.ndarray, packing: Packing) -> np.ndarray:
-        return self.recurrent(ids, packing, self.tables)
 
 
 class Dropout:

@@ -16,8 +16,9 @@ import numpy as np
 from .. import UserError
 from ..text import Vectorizer, read_vocabulary
 from .ensemble import Ensemble
-from .layers import LSTM, MERGES, Bidirectional, Dense, Dropout, Embedding, Softmax
+from .layers import LSTM, Bidirectional, Dense, Dropout, Embedding, Softmax
 from .model import Sequential
+from .reference import MERGE
 
 ARCHITECTURE = "architecture.json"
 WEIGHTS = "weights.npz"
@@ -103,10 +104,8 @@ def build_layer(spec: dict, d_in: int | None, arrays, dtype) -> tuple[object, in
             for side in ("forward", "backward")
         ]
         merge = _field(spec, "merge_mode", where)
-        if merge not in MERGES:
-            raise UserError(
-                f"{ARCHITECTURE}: {where}: merge_mode {merge!r} not in {sorted(MERGES)}"
-            )
+        if merge not in MERGE:
+            raise UserError(f"{ARCHITECTURE}: {where}: merge_mode {merge!r} not in {sorted(MERGE)}")
         return Bidirectional(*sides, merge, name), sides[0].units * (2 if merge == "concat" else 1)
     if kind == "Dropout":
         return Dropout(_field(spec, "rate", where, "rate"), name), d_in

@@ -10,19 +10,16 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .. import UserError
-from .layers import LSTM, Bidirectional, Dropout, EmbeddedLSTM, Embedding
+from .layers import LSTM, Bidirectional, Dropout, Embedding
 from .packing import Packing
 from .scan import LSTMStack
 
 # A thread takes a share of the batch only if the share updates at least this many state
 # values a step on average (running rows x the LSTM units of all layers and directions).
 # NumPy releases the GIL inside each operation, but the threads hand it over around every
-# one (about 15 a step), so operations must be big. Measured on 2 cores with the
-# benchmark's models (100 steps): [64, 32] breaks even at 100 rows a share and saves
-# 10-40 % from 128 rows (this value); [32, 16] gains nothing at 200 rows; BiLSTM [64, 32]
-# at 60 rows takes twice as long, at 200 rows 40 % less.
-# Threads: 1.07-1.48x (geometric mean 1.32x) on the benchmark's unmasked models, none on
-# masked ones (they stay on one thread), 2026-11-29, 2-core Xeon.
+# one (about 15 a step), so operations must be big: on 2 cores [64, 32] breaks even at 100
+# rows a share and gains from 128 (this value); [32, 16] gains nothing at 200 rows
+# (measurements: benchmarks/README.md).
 STATE_PER_THREAD = 128 * 96
 
 
@@ -36,7 +33,8 @@ class Sequential:
         if not any(map(recurrent_layers, stages)):
             raise UserError("the model must start with an Embedding and hold an LSTM layer")
         if recurrent_layers(stages[0]):  # token ids go straight into the first LSTM
-            self.stages = [EmbeddedLSTM(layers[0], stages[0]), *stages[1:]]
+            stages[0].read_tokens(layers[0].embeddings)
+            self.stages = stages
         else:
             self.stages = [layers[0], *stages]
         recurrent = [i for i, stage in enumerate(self.stages) if recurrent_layers(stage)]
@@ -131,8 +129,7 @@ class Sequential:
 
 def recurrent_layers(stage) -> LSTMStack | Bidirectional | None:
     """The LSTM layers a stage runs (None for a layer that is not recurrent)."""
-    inner = stage.recurrent if isinstance(stage, EmbeddedLSTM) else stage
-    return inner if isinstance(inner, LSTMStack | Bidirectional) else None
+    return stage if isinstance(stage, LSTMStack | Bidirectional) else None
 
 
 def state_width(stage: LSTMStack | Bidirectional) -> int:

@@ -1,31 +1,23 @@
-"""The LSTM time loop. Sequences travel packed (see packing.py).
-
-Layout, chosen so that every elementwise operation of a step is one flat loop:
-- gates are gate-major, (i, f, o, c) [4, ...], and the sigmoid gates' weights come
-  halved: sigmoid(z) = (1 + tanh(z / 2)) / 2, so one tanh serves all four gates (one
-  tanh for all four gates: 1.12-1.15x on the benchmark's models, geometric mean over
-  masked and unmasked, 2026-11-29, 2-core Xeon);
+"""Inference's LSTM time loop: the step is cell.py's, and so is the gate layout (gate-major
+[4, ...], (o, i, f, g), the sigmoid gates' weights halved). Sequences travel packed (see
+packing.py). Around the step, so that every elementwise operation is one flat loop and
+the work follows the text (gains: benchmarks/README.md):
 - a stack of unidirectional layers shares one state: layer j owns columns of it and
   runs one step behind layer j-1 (a wavefront), so a step is one set of operations for
   all layers and layer j's matmul reads layer j-1's fresh output straight from the state;
-- lanes (the two directions of a Bidirectional) run side by side on a leading axis.
-Work follows the text: with a mask, rows that have ended leave the batch (packing);
-without one, rows that have read only padding so far run as one row (see joins: 1.6x on
-the benchmark's start-padded model, 2026-11-29, 2-core Xeon), and padding ids need no
-gather (TokenInput).
+- lanes (the two directions of a Bidirectional) run side by side on an axis after the
+  gates';
+- with a mask, rows that have ended leave the batch (packing); without one, rows that
+  have read only padding so far run as one row (joins: 1.6-1.7x on start padding), and
+  padding ids need no gather (TokenInput).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .cell import step
 from .packing import Packing
-
-
-def lstm_gates(w: np.ndarray) -> np.ndarray:
-    """Keras' gate columns (i, f, c, o) [..., 4H] -> (i, f, o, c) [4, ..., H], i, f, o halved."""
-    i, f, c, o = np.split(w, 4, axis=-1)
-    return np.stack([i / 2, f / 2, o / 2, c])
 
 
 class LSTMStack:
@@ -52,28 +44,31 @@ class LSTMStack:
         self.kernel[..., self.columns[0]] = first.kernel  # [4, D, W]
         self.bias = np.concatenate([layer.bias for layer in layers], axis=-1)  # [4, W]
         self.return_sequences = layers[-1].return_sequences
+        self.table = None  # with read_tokens: every token's input term [4, V, W]
 
     def project(self, x: np.ndarray) -> np.ndarray:
         """x [N, D] -> the first layer's input term [4, N, W], bias not included."""
         return x @ self.kernel
 
-    def token_table(self, embeddings: np.ndarray) -> np.ndarray:
-        """Embeddings [V, D] -> every token's input term [4, V, W], all layers' biases in."""
-        return self.project(embeddings) + self.bias[:, None]
+    def read_tokens(self, embeddings: np.ndarray) -> None:
+        """From now on read packed token ids [N], not vectors: the Embedding [V, D] before
+        this stack folded into a table of every token's input term [4, V, W], all layers'
+        biases in, so that a step looks its tokens' rows up instead of multiplying."""
+        self.table = self.project(embeddings) + self.bias[:, None]
 
-    def __call__(self, x: np.ndarray, packing: Packing, tables=(None,)) -> np.ndarray:
-        """Packed x [N, D] -> outputs [N, H] or final states [B, H]; with tables = [its
-        token_table], packed token ids [N] instead of x."""
-        return lstm_scan([(self, None, tables[0])], x, packing)[:, 0]
+    def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
+        """Packed x [N, D] (token ids [N] after read_tokens) -> outputs [N, H] or final
+        states [B, H]."""
+        return lstm_scan([(self, None)], x, packing)[:, 0]
 
 
-def lane_input(stack: LSTMStack, x: np.ndarray, packing: Packing, order, table, slot):
+def lane_input(stack: LSTMStack, x: np.ndarray, packing: Packing, order, slot):
     """The input of a lane that reads packed positions `order` (None: packed order), written
-    a step at a time into slot [4, B, W]: x [N, D] projected, or with a token table
-    [4, V, W] token ids x [N] looked up."""
-    if table is None:
+    a step at a time into slot [4, B, W]: x [N, D] projected, or token ids [N] looked up
+    in the stack's table (read_tokens)."""
+    if stack.table is None:
         return ProjectedInput(stack, x, packing, order, slot)
-    return TokenInput(table, x if order is None else x[order], packing, slot)
+    return TokenInput(stack.table, x if order is None else x[order], packing, slot)
 
 
 class ProjectedInput:
@@ -136,8 +131,8 @@ def joins(ids: np.ndarray, packing: Packing) -> list[int] | None:
 
 
 def lstm_scan(lanes: list[tuple], x: np.ndarray, packing: Packing) -> np.ndarray:
-    """Run D lanes (stack, order, table) of equal shape over packed x [N, D], or token ids
-    [N] for lanes with a token table (LSTMStack.token_table; None: x is projected).
+    """Run D lanes (stack, order) of equal shape over packed x [N, D], or token ids [N]
+    for stacks that read tokens (LSTMStack.read_tokens).
 
     A lane reads its inputs from, and writes its outputs to, packed positions `order[lo:hi]`
     at step k (None: lo:hi). Returns the last layer's outputs [N, D, H] if it returns
@@ -147,8 +142,7 @@ def lstm_scan(lanes: list[tuple], x: np.ndarray, packing: Packing) -> np.ndarray
     last, dtype = stack.columns[-1], stack.bias.dtype
     x_in = np.empty((d, 4, batch, stack.width), dtype=dtype)
     inputs = [
-        lane_input(s, x, packing, order, table, slot)
-        for (s, order, table), slot in zip(lanes, x_in, strict=True)
+        lane_input(s, x, packing, order, slot) for (s, order), slot in zip(lanes, x_in, strict=True)
     ]
     rows = len(packing.rows) if stack.return_sequences else batch
     out = np.empty((rows, d, last.stop - last.start), dtype=dtype)
@@ -195,9 +189,7 @@ def time_loop(
             n = min(shared[k] + 1, batch)
         if n != viewed:  # new views only when the number of running rows changes
             viewed = n
-            z = z_work[: 4 * d * n * width].reshape(4, d, n, width)  # gates (i, f, o, g)
-            i, f, o, g = z
-            sigmoid = z[:3]  # i, f, o: hold tanh(z / 2) until "+= 1" makes them 2 sigmoid(z)
+            z = z_work[: 4 * d * n * width].reshape(4, d, n, width)  # gate-major
             x_n = x_in[:, :, :n].transpose(1, 0, 2, 3)  # the first layer's input terms
             c_n, h_n = c[:, :n], h[:, :n]  # the running rows' c and h
         # Wavefront: h holds every layer's output of iteration k - 1, so layer j (at step
@@ -208,15 +200,7 @@ def time_loop(
             for lane_step in inputs:
                 lane_step(k)
         z += x_n
-        np.tanh(z, out=z)
-        sigmoid += 1  # 2 sigmoid
-        c_n *= f
-        g *= i
-        c_n += g
-        c_n *= 0.5  # c' = (2f c + 2i g) / 2
-        np.tanh(c_n, out=h_n)
-        h_n *= o
-        h_n *= 0.5  # h' = (2o tanh(c')) / 2
+        step(z, c_n, c_n, h_n, z[3])  # in place; i g into g's block (nothing reads g)
         for j in range(k + 1, depth):  # layers not started yet stay at the zero state
             h_n[..., stack.columns[j]] = 0
             c_n[..., stack.columns[j]] = 0
