@@ -126,4 +126,8 @@ def test_the_table_is_built_end_to_end_from_a_tiny_two_language_run(tmp_path, mi
     assert baselines["nb"]["bow"]["test_macro_f1"] == pytest.approx(0.7311052022751223)
     md = (tmp_path / "results" / "nusax" / "table.md").read_text()
     assert "| Naive Bayes | published | 73.1 | 69.4 |" in md
+    # ind and jav: SVM's average (78.7 + 71.3) / 2 is the best classical one
+    assert "Against the best published classical average (SVM, 75.0):" in md
+    gap = table["rows"][names.index(multilingual)]["average"]["f1"] - 75.0
+    assert f"- {multilingual}: {75.0 + gap:.1f}, " in md and f"({gap:+.1f})" in md
     assert (tmp_path / "results" / "nusax" / "table.png").read_bytes()[:4] == b"\x89PNG"

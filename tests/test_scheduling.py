@@ -103,5 +103,9 @@ def test_costlier_trainings_start_first(cheaper, costlier):
 
 
 def test_the_training_cost_by_hand():
-    """Uni[64] on 128-d embeddings: one scan, 4 * 64 * (128 + 64) = 49,152 multiply-adds."""
+    """Uni[64] on 128-d embeddings: one scan, 4 * 64 * (128 + 64) = 49,152 multiply-adds;
+    on twelve languages' texts, twelve times that."""
     assert scheduling.training_cost(model([64]), 128) == pytest.approx(1 + 49_152 / 50_000)
+    assert scheduling.training_cost(model([64]), 128, 12) == pytest.approx(
+        12 * (1 + 49_152 / 50_000)
+    )

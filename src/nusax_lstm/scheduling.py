@@ -36,11 +36,12 @@ def gpu_cap(resources: dict) -> int | None:
     return local_gpu_count() or None
 
 
-def training_cost(config: ModelConfig, embedding_dim: int) -> float:
+def training_cost(config: ModelConfig, embedding_dim: int, texts: float = 1.0) -> float:
     """A training's rough cost, its priority: the costliest start first, so that none runs
     last alone. Per step, one sequential scan per layer and direction (its latency), plus
-    the multiply-adds (per 50,000)."""
+    the multiply-adds (per 50,000); times `texts`, the training split's size relative to
+    one language's (the multilingual one: every language's)."""
     directions = 2 if config.bidirectional else 1
     widths = [embedding_dim, *(u * directions for u in config.units[:-1])]
     macs = sum(4 * u * (w + u) * directions for u, w in zip(config.units, widths, strict=True))
-    return len(config.units) * directions + macs / 50_000
+    return texts * (len(config.units) * directions + macs / 50_000)

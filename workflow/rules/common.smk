@@ -76,7 +76,8 @@ def get_model_params(wildcards):
 
 
 def get_training_cost(wildcards):
-    return training_cost(CONFIGS[wildcards.config_id], config["train"]["embedding_dim"])
+    texts = len(LANGS) if wildcards.lang == "mul" else 1  # "mul": every language's texts
+    return training_cost(CONFIGS[wildcards.config_id], config["train"]["embedding_dim"], texts)
 
 
 def get_max_tokens(wildcards):
