@@ -76,8 +76,11 @@ def get_model_params(wildcards):
 
 
 def get_training_cost(wildcards):
-    texts = len(LANGS) if wildcards.lang == "mul" else 1  # "mul": every language's texts
-    return training_cost(CONFIGS[wildcards.config_id], config["train"]["embedding_dim"], texts)
+    # "mul" trains on every language's texts
+    texts = len(LANGS) if wildcards.lang == "mul" else 1
+    return training_cost(
+        CONFIGS[wildcards.config_id], config["train"]["embedding_dim"], texts
+    )
 
 
 def get_max_tokens(wildcards):

@@ -1,3 +1,8 @@
+# Every rule here is cheap and every later job waits on it: before any training
+# (trainings' priorities are their costs, train.smk).
+PRIORITY_DATA = 1000
+
+
 localrules:
     download,
     download_multilingual,
@@ -16,6 +21,7 @@ rule download:
         "results/logs/{lang}/download.log",
     benchmark:
         "results/benchmarks/{lang}/download.tsv"
+    priority: PRIORITY_DATA
     conda:
         "../../envs/data.yaml"
     params:
@@ -41,6 +47,7 @@ rule download_multilingual:
         "results/logs/mul/download.log",
     benchmark:
         "results/benchmarks/mul/download.tsv"
+    priority: PRIORITY_DATA
     conda:
         "../../envs/data.yaml"
     params:
@@ -62,6 +69,7 @@ rule vectorize:
         "results/logs/{lang}/vectorize.log",
     benchmark:
         "results/benchmarks/{lang}/vectorize.tsv"
+    priority: PRIORITY_DATA
     conda:
         "../../envs/numpy.yaml"
     params:

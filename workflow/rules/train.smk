@@ -62,10 +62,14 @@ rule keras_twin:
     input:
         sequences="results/{lang}/vectorized/sequences.npz",
         weights=expand(f"{run_dir()}/weights.npz", seed=SEEDS, allow_missing=True),
-        architecture=expand(f"{run_dir()}/architecture.json", seed=SEEDS, allow_missing=True),
+        architecture=expand(
+            f"{run_dir()}/architecture.json", seed=SEEDS, allow_missing=True
+        ),
     output:
         model=expand(f"{run_dir()}/model.keras", seed=SEEDS, allow_missing=True),
-        probs_test=expand(f"{run_dir()}/keras_probs_test.npy", seed=SEEDS, allow_missing=True),
+        probs_test=expand(
+            f"{run_dir()}/keras_probs_test.npy", seed=SEEDS, allow_missing=True
+        ),
     log:
         "results/logs/{lang}/keras_twin/{config_id}.log",
     benchmark:
