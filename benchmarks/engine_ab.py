@@ -5,12 +5,13 @@
 For a change to the engine: is it slower? Workloads, on a default run's models (the
 seed-42 runs under RESULTS/ind/models) and its Indonesian splits:
 - masked: predict_proba of the masked BiLSTM [64, 32] and LSTM [64, 32] on the 400 test
-  texts;
+  texts, five times;
 - unmasked: the same for the unmasked LSTM [64, 32], end padding and start padding;
 - epoch: one training epoch's gradients of the BiLSTM [64, 32] (packed_backprop's
   loss_and_gradients on the 500 training texts in batches of 32, each cut after its
   longest text, fixed dropout masks), as the NumPy training computes them.
-Each checkout's engine runs in its own process (PYTHONPATH=its src); the two take turns,
+Each checkout's engine runs in its own process (PYTHONPATH=its src, one BLAS thread, the
+engine's own threads as it chooses them); the two take turns,
 workload by workload, round by round, the first to go alternating, so that each round
 gives a paired ratio whatever the machine's load. Prints the medians and the ratios
 this / other (median, min-max over the rounds) with the CPU model and core count.
@@ -39,6 +40,7 @@ from nusax_lstm.scratch import from_export, packed_backprop
 from nusax_lstm.text import pad
 
 results, masked, unmasked = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
+REPEATS = 5
 models = f"{results}/ind/models"
 
 def load(config_id):
@@ -69,8 +71,9 @@ def run(workload):
         for ids, labels, masks in batches:
             packed_backprop.loss_and_gradients(architecture, arrays, ids, labels, masks)
     else:
-        for config_id in masked if workload == "masked" else unmasked:
-            engines[config_id].predict_proba(inputs[config_id])
+        for _ in range(REPEATS):  # long enough to time
+            for config_id in masked if workload == "masked" else unmasked:
+                engines[config_id].predict_proba(inputs[config_id])
 
 for workload in ("masked", "unmasked", "epoch"):
     run(workload)  # warm-up
@@ -90,7 +93,8 @@ def cpu_model() -> str:
 
 
 def start(src: Path, results: Path) -> subprocess.Popen:
-    env = os.environ | {"PYTHONPATH": str(src)}
+    # one BLAS thread: an idle process's spinning BLAS threads would slow the other's turn
+    env = os.environ | {"PYTHONPATH": str(src), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     args = [sys.executable, "-c", CHILD, str(results), ",".join(MASKED), ",".join(UNMASKED)]
     child = subprocess.Popen(
         args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True

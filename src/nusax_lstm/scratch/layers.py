@@ -81,6 +81,8 @@ class Bidirectional:
         forward, backward = self.lanes
         lanes = [(forward, None), (backward, packing.backward)]
         y = lstm_scan(lanes, x, packing)  # [..., 2, H]: both directions
+        if self.merge_mode == "concat":  # side by side already: a view, not a copy
+            return y.reshape(*y.shape[:-2], 2 * y.shape[-1])
         return MERGE[self.merge_mode](y[..., 0, :], y[..., 1, :])
 
     def params(self) -> int:
