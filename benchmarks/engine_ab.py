@@ -1,81 +1,72 @@
 """The scratch engine of this checkout against another checkout's, side by side.
 
-    python benchmarks/engine_ab.py --against DIR [--results results] [--rounds 9]
+    python benchmarks/engine_ab.py --against DIR [--results results] [--lang ind]
+                                   [--configs bilstm-64-32 lstm-64-32] [--rounds 9]
 
-For a change to the engine: is it slower? Workloads, on a default run's models (the
-seed-42 runs under RESULTS/ind/models) and its Indonesian splits:
-- masked: predict_proba of the masked BiLSTM [64, 32] and LSTM [64, 32] on the 400 test
-  texts, five times;
-- unmasked: the same for the unmasked LSTM [64, 32], end padding and start padding;
-- epoch: one training epoch's gradients of the BiLSTM [64, 32] (packed_backprop's
-  loss_and_gradients on the 500 training texts in batches of 32, each cut after its
-  longest text, fixed dropout masks), as the NumPy training computes them.
-Each checkout's engine runs in its own process (PYTHONPATH=its src, one BLAS thread, the
-engine's own threads as it chooses them); the two take turns,
-workload by workload, round by round, the first to go alternating, so that each round
-gives a paired ratio whatever the machine's load. Prints the medians and the ratios
-this / other (median, min-max over the rounds) with the CPU model and core count.
+For a change to the engine: is it slower? Workloads, on a finished run's models (each of
+CONFIGS, masked, its first seed's run under RESULTS/LANG/models) and that language's
+splits:
+- masked: predict_proba of each config as trained on the test texts, five times;
+- unmasked: the same for each config's unmasked twin (its weights, mask_zero off), under
+  end padding and under start padding;
+- epoch: one training epoch's gradients of the first config (packed_backprop's
+  loss_and_gradients on the training texts in batches of 32, each cut after its longest
+  text), as the NumPy training computes them, with dropout masks drawn once here.
+This process prepares the inputs; each checkout's engine runs them in a process of its
+own (PYTHONPATH=its src, one BLAS thread, the engine's own threads as it chooses them).
+The two take turns, workload by workload, round by round, the first to go alternating,
+so that each round gives a paired ratio whatever the machine's load. Prints the medians
+and the ratios this / other (median, min-max over the rounds) with the CPU model and core
+count.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import os
-import platform
+import pickle
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-MASKED = ["bilstm-64-32", "lstm-64-32"]
-UNMASKED = ["lstm-64-32-nomask", "lstm-64-32-nomask-pre"]
-WORKLOADS = ["masked", "unmasked", "epoch"]
-
-# Runs in each checkout's process: loads the workloads, then times one per line read.
-CHILD = r"""
-import json, sys, time
 import numpy as np
-from nusax_lstm.scratch import from_export, packed_backprop
+from pipeline import cpu_model  # benchmarks/pipeline.py, next to this script
+
+from nusax_lstm.fileio import read_json
+from nusax_lstm.scratch.train import dropout_masks
 from nusax_lstm.text import pad
 
-results, masked, unmasked = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
-REPEATS = 5
-models = f"{results}/ind/models"
+REPO = Path(__file__).resolve().parents[1]
+WORKLOADS = ["masked", "unmasked", "epoch"]
+BATCH = 32
+REPEATS = 5  # predict_proba calls per config and inference round: long enough to time
 
-def load(config_id):
-    run = f"{models}/{config_id}/seed42"
-    with np.load(f"{run}/weights.npz") as saved:
-        arrays = dict(saved)
-    return json.load(open(f"{run}/architecture.json")), arrays
+# Runs in each checkout's process: builds the engines, then times one workload per line read.
+CHILD = r"""
+import pickle, sys, time
+from nusax_lstm.scratch import from_export, packed_backprop
 
-with np.load(f"{results}/ind/vectorized/sequences.npz") as data:
-    x_test, x_train, y_train = data["x_test"], data["x_train"], data["y_train"]
-engines = {c: from_export(*load(c)) for c in masked + unmasked}
-inputs = {c: pad(x_test, "pre" if c.endswith("-pre") else "post") for c in engines}
-architecture, arrays = load("bilstm-64-32")
-rng = np.random.default_rng(0)
-batches = []
-for lo in range(0, len(x_train), 32):
-    ids, labels = x_train[lo : lo + 32], y_train[lo : lo + 32]
-    ids = ids[:, : max(int((ids != 0).sum(axis=1).max()), 1)]
-    masks = {}  # the BiLSTM [64, 32]'s: after the first layer [B, T, 128], the second [B, 64]
-    for layer in architecture["layers"]:
-        if layer["type"] == "Dropout":
-            shape = (len(ids), 64) if masks else (*ids.shape, 128)
-            masks[layer["name"]] = (rng.random(shape) >= 0.3) / 0.7
-    batches.append((ids, labels, {k: v.astype(np.float32) for k, v in masks.items()}))
+with open(sys.argv[1], "rb") as fh:
+    work = pickle.load(fh)
+engines = {
+    name: [(from_export(architecture, arrays), ids) for architecture, arrays, ids in models]
+    for name, models in work["inference"].items()
+}
 
 def run(workload):
     if workload == "epoch":
+        architecture, arrays, batches = work["epoch"]
         for ids, labels, masks in batches:
             packed_backprop.loss_and_gradients(architecture, arrays, ids, labels, masks)
     else:
-        for _ in range(REPEATS):  # long enough to time
-            for config_id in masked if workload == "masked" else unmasked:
-                engines[config_id].predict_proba(inputs[config_id])
+        for _ in range(work["repeats"]):
+            for engine, ids in engines[workload]:
+                engine.predict_proba(ids)
 
-for workload in ("masked", "unmasked", "epoch"):
+for workload in work["workloads"]:
     run(workload)  # warm-up
 print("READY", flush=True)
 for line in sys.stdin:
@@ -85,19 +76,71 @@ for line in sys.stdin:
 """
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
+def first_run(models: Path, config_id: str) -> Path:
+    """The config's first seed's run folder; exits with one line when there is none."""
+    seeds = sorted((models / config_id).glob("seed*"), key=lambda p: int(p.name[4:]))
+    if not seeds:
+        sys.exit(f"engine_ab.py: no {config_id}/seed* under {models}: run the study")
+    return seeds[0]
 
 
-def start(src: Path, results: Path) -> subprocess.Popen:
+def load_run(folder: Path) -> tuple[dict, dict]:
+    with np.load(folder / "weights.npz") as saved:
+        return read_json(folder / "architecture.json"), dict(saved)
+
+
+def twin(architecture: dict) -> dict:
+    """The same network with its mask off: every step counts."""
+    unmasked = copy.deepcopy(architecture)
+    unmasked["layers"][0]["mask_zero"] = False
+    return unmasked
+
+
+def epoch_batches(architecture: dict, x: np.ndarray, y: np.ndarray) -> list[tuple]:
+    """An epoch's batches in order, each cut after its longest text, with dropout masks."""
+    rng, batches = np.random.default_rng(0), []
+    for lo in range(0, len(x), BATCH):
+        ids = x[lo : lo + BATCH]
+        ids = ids[:, : max(int((ids != 0).sum(axis=1).max()), 1)]
+        masks = dropout_masks(architecture, ids, rng, np.float32)
+        batches.append((ids, y[lo : lo + BATCH], masks))
+    return batches
+
+
+def prepare(results: Path, lang: str, config_ids: list[str]) -> dict:
+    """What both engines run, from the run's files: the workloads' models and inputs."""
+    runs = [load_run(first_run(results / lang / "models", c)) for c in config_ids]
+    for config_id, (architecture, _) in zip(config_ids, runs, strict=True):
+        if not architecture["layers"][0]["mask_zero"]:
+            sys.exit(f"engine_ab.py: {config_id} is not masked: name masked configs")
+    with np.load(results / lang / "vectorized" / "sequences.npz") as data:
+        x_test, x_train, y_train = data["x_test"], data["x_train"], data["y_train"]
+    unmasked = [
+        (twin(architecture), arrays, pad(x_test, padding))
+        for architecture, arrays in runs
+        for padding in ("post", "pre")
+    ]
+    architecture, arrays = runs[0]
+    return {
+        "workloads": WORKLOADS,
+        "repeats": REPEATS,
+        "inference": {
+            "masked": [(architecture, arrays, x_test) for architecture, arrays in runs],
+            "unmasked": unmasked,
+        },
+        "epoch": (architecture, arrays, epoch_batches(architecture, x_train, y_train)),
+    }
+
+
+def start(src: Path, work: Path) -> subprocess.Popen:
     # one BLAS thread: an idle process's spinning BLAS threads would slow the other's turn
     env = os.environ | {"PYTHONPATH": str(src), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    args = [sys.executable, "-c", CHILD, str(results), ",".join(MASKED), ",".join(UNMASKED)]
     child = subprocess.Popen(
-        args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD, str(work)],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     if child.stdout.readline().strip() != "READY":
         sys.exit(f"engine_ab.py: the engine of {src} did not start")
@@ -110,23 +153,33 @@ def timed(child: subprocess.Popen, workload: str) -> float:
     return float(child.stdout.readline())
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--against", type=Path, required=True, help="the other checkout")
-    p.add_argument("--results", type=Path, default=REPO / "results", help="a default run's")
-    p.add_argument("--rounds", type=int, default=9)
-    args = p.parse_args()
-    for config_id in MASKED + UNMASKED:
-        if not (args.results / "ind" / "models" / config_id / "seed42").is_dir():
-            sys.exit(f"engine_ab.py: no {config_id}/seed42 under {args.results}: run the study")
-    print(f"{cpu_model()}, {os.cpu_count()} cores, {args.rounds} rounds")
-    this, other = start(REPO / "src", args.results), start(args.against / "src", args.results)
+def compare(this: subprocess.Popen, other: subprocess.Popen, rounds: int) -> dict:
+    """workload -> {"this": seconds per round, "other": ...}, the two taking turns."""
     times = {w: {"this": [], "other": []} for w in WORKLOADS}
-    for r in range(args.rounds):
+    for r in range(rounds):
         for workload in WORKLOADS:
             pair = [("this", this), ("other", other)]
             for name, child in pair if r % 2 == 0 else pair[::-1]:
                 times[workload][name].append(timed(child, workload))
+    return times
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--against", type=Path, required=True, help="the other checkout")
+    p.add_argument("--results", type=Path, default=REPO / "results", help="a finished run's")
+    p.add_argument("--lang", default="ind")
+    p.add_argument("--configs", nargs="+", default=["bilstm-64-32", "lstm-64-32"])
+    p.add_argument("--rounds", type=int, default=9)
+    args = p.parse_args()
+    if not (args.against / "src" / "nusax_lstm").is_dir():
+        sys.exit(f"engine_ab.py: {args.against} is not a checkout of this project")
+    print(f"{cpu_model()}, {os.cpu_count()} cores, {args.rounds} rounds")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "work.pickle"
+        work.write_bytes(pickle.dumps(prepare(args.results, args.lang, args.configs)))
+        this, other = start(REPO / "src", work), start(args.against / "src", work)
+        times = compare(this, other, args.rounds)
     for child in (this, other):
         child.stdin.close()
         child.wait()

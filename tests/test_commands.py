@@ -90,6 +90,51 @@ def test_inference_benchmark_runs_on_what_a_run_leaves(tiny_run):
     assert all(float(row.split("|")[10]) < 1e-4 for row in rows)  # max |Δp|: the same model
 
 
+def test_engine_benchmark_runs_on_what_a_run_leaves(tiny_run):
+    """This checkout against itself (an A/A run) on the tiny run's two masked models."""
+    out = run(
+        sys.executable,
+        BENCHMARKS / "engine_ab.py",
+        "--against",
+        REPO,
+        "--results",
+        tiny_run / "results",
+        "--lang",
+        "jav",
+        "--configs",
+        "bilstm-8-4-es",
+        "lstm-8",
+        "--rounds",
+        "2",
+    ).stdout
+    assert re.search(r"\d+ cores", out.splitlines()[0])
+    for workload in ("masked", "unmasked", "epoch"):
+        assert re.search(rf"^{workload} +[\d.]+ +[\d.]+ +[\d.]+ \([\d.]+-[\d.]+\)$", out, re.M), out
+
+
+def test_engine_benchmark_names_a_model_it_cannot_find(tiny_run):
+    result = subprocess.run(
+        [
+            sys.executable,
+            BENCHMARKS / "engine_ab.py",
+            "--against",
+            REPO,
+            "--results",
+            tiny_run / "results",
+            "--configs",
+            "lstm-1024",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"engine_ab.py: no lstm-1024/seed* under {tiny_run / 'results' / 'ind' / 'models'}:"
+        " run the study"
+    ]
+
+
 def test_training_benchmark_runs():
     out = run(
         sys.executable,

@@ -1,4 +1,5 @@
-"""`nusax-lstm predict`: label texts with an exported model, without TensorFlow."""
+"""`nusax-lstm predict`: label texts with an exported model; `nusax-lstm explain`: which
+tokens the label went by, and what the gates did. Without TensorFlow."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 from . import UserError
+from .scratch.attribution import METHODS
 from .scratch.loader import load_export
 
 
@@ -55,6 +57,33 @@ def predict(args: argparse.Namespace) -> None:
             print(f"{label:<9} " + " ".join(f"{v:.3f}" for v in p) + f"  {shown}")
 
 
+def explain(args: argparse.Namespace) -> None:
+    from .explain import as_json, as_table, explain
+
+    export = load_export(args.model)
+    texts = read_texts(args)
+    if not texts:
+        raise UserError("no texts given: pass them as arguments, with --file, or on stdin")
+    if args.figure:
+        from .explain_figure import check_figure, explanation
+
+        check_figure(args.figure, len(texts), export.architecture, args.layer)
+    for k, text in enumerate(texts):
+        e = explain(export, text, args.label, args.method, args.steps)
+        if args.figure:
+            explanation(e, args.layer, args.figure)
+        print(as_json(e) if args.json else ("\n" if k else "") + as_table(e))
+
+
+EXPLAIN_ONLY = {
+    "label": "--class",
+    "method": "--method",
+    "steps": "--steps",
+    "figure": "--figure",
+    "layer": "--layer",
+}
+
+
 def positive_int(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}")
@@ -63,7 +92,11 @@ def positive_int(value: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="nusax-lstm", description=__doc__)
-    p.add_argument("command", choices=["predict"], help="predict: label texts with a model")
+    p.add_argument(
+        "command",
+        choices=["predict", "explain"],
+        help="predict: label texts with a model; explain: attributions and gate traces",
+    )
     p.add_argument("model", help="exported model folder, e.g. results/ind/best/export")
     p.add_argument("texts", nargs="*", help="texts to label (else --file, else stdin)")
     p.add_argument("--file", default="-", help="text file, one text per line, or CSV; - = stdin")
@@ -72,9 +105,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--threads", type=positive_int, help="most threads to use (default: one per usable CPU)"
     )
+    explaining = p.add_argument_group("explain")
+    explaining.add_argument(
+        "--class", dest="label", help="the class to explain (default: the predicted one)"
+    )
+    explaining.add_argument(
+        "--method", choices=METHODS, help=f"how to attribute (default: {METHODS[0]})"
+    )
+    explaining.add_argument(
+        "--steps", type=positive_int, help="integrated gradients' steps (default: 50)"
+    )
+    explaining.add_argument("--figure", help="write the text's figure to this PNG file")
+    explaining.add_argument(
+        "--layer", type=positive_int, help="the recurrent layer whose gates the figure shows"
+    )
     args = p.parse_intermixed_args(argv)
+    if args.command == "predict":
+        given = [flag for key, flag in EXPLAIN_ONLY.items() if getattr(args, key) is not None]
+        if given:
+            p.error(f"{given[0]} goes with explain, not predict")
+    args.method, args.steps, args.layer = (
+        args.method or METHODS[0],
+        args.steps or 50,
+        args.layer or 1,
+    )
     try:
-        predict(args)
+        (predict if args.command == "predict" else explain)(args)
     except UserError as err:
         print(f"nusax-lstm: error: {err}", file=sys.stderr)
         return 2

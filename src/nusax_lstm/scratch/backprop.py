@@ -122,13 +122,14 @@ def recurrent_backward(spec: dict, x, runs: list, dy, grads: dict) -> np.ndarray
     return dx
 
 
-def backward(tape: list, arrays: dict, probs, labels, recurrent) -> tuple[dict, np.ndarray]:
-    """From the loss back through the layers on `tape` ((spec, its input, what its backward
-    needs) per layer after the embedding), last first: the weights' gradients and the
-    gradient reaching the embedding's output. `recurrent(spec, x_in, saved, dy, grads)`
-    takes a (Bi)LSTM's step back, putting its weights' gradients into grads."""
+def backward(tape: list, arrays: dict, dlogits, recurrent) -> tuple[dict, np.ndarray]:
+    """From dlogits [B, C] (the gradient reaching the softmax's input) back through the
+    layers on `tape` ((spec, its input, what its backward needs) per layer after the
+    embedding), last first: the weights' gradients and the gradient reaching the
+    embedding's output. `recurrent(spec, x_in, saved, dy, grads)` takes a (Bi)LSTM's step
+    back, putting its weights' gradients into grads."""
     grads: dict = {}
-    dy = softmax_cross_entropy_backward(probs, labels)
+    dy = dlogits
     for spec, x_in, saved in reversed(tape):
         name, kind = spec["name"], spec["type"]
         if kind == "Dense":
@@ -182,7 +183,8 @@ def forward_backward(
         tape.append((spec, x_in, saved))
     probs = softmax(x)
 
-    grads, dy = backward(tape, arrays, probs, labels, recurrent_backward)
+    dlogits = softmax_cross_entropy_backward(probs, labels)
+    grads, dy = backward(tape, arrays, dlogits, recurrent_backward)
     # the embedding: a row's gradient is the sum over the places its id was read
     dtable = np.zeros_like(table)
     np.add.at(dtable, ids, dy)

@@ -156,34 +156,40 @@ def read_weights(path: Path) -> dict[str, np.ndarray]:
         raise UserError(f"{path}: not a readable weights archive ({err})") from None
 
 
-def _members(architecture: dict, arrays: dict, dtype) -> Sequential | Ensemble:
-    """One model, or a seed ensemble (the architecture lists `members`, each with its arrays
-    under `<member>/` in the weights)."""
+def member_arrays(architecture: dict, arrays: dict) -> list[dict]:
+    """Each member's arrays: the model's own, or a seed ensemble's (the architecture lists
+    `members`, each with its arrays under `<member>/` in the weights)."""
     if "members" not in architecture:
-        return from_export(architecture, arrays, dtype)
-    models = []
+        return [arrays]
+    members = []
     for member in _field(architecture, "members", "architecture", "list"):
         prefix = f"{member}/"
         own = {k.removeprefix(prefix): v for k, v in arrays.items() if k.startswith(prefix)}
         if not own:
             raise UserError(f"{WEIGHTS}: no arrays for member {member!r}")
-        models.append(from_export(architecture, own, dtype))
-    return Ensemble(models)
+        members.append(own)
+    return members
 
 
-def load(folder: str | Path, dtype=np.float32) -> Sequential | Ensemble:
-    """The model of an exported folder (architecture.json + weights.npz), every array
-    checked against the architecture; errors name the file."""
-    folder = Path(folder)
+def read_model(folder: Path, dtype=np.float32) -> tuple[dict, list[dict], Sequential | Ensemble]:
+    """An exported folder's architecture, each member's arrays, and its model (one, or a
+    seed ensemble), every array checked against the architecture; errors name the file."""
     for name in (ARCHITECTURE, WEIGHTS):
         if not (folder / name).is_file():
             raise UserError(f"{folder / name}: not found (is {folder} an exported model folder?)")
     architecture = read_architecture(folder / ARCHITECTURE)
     arrays = read_weights(folder / WEIGHTS)
     try:
-        return _members(architecture, arrays, dtype)
+        members = member_arrays(architecture, arrays)
+        models = [from_export(architecture, own, dtype) for own in members]
     except UserError as err:  # messages start with the file's name: give its folder too
         raise UserError(f"{folder}/{err}") from None
+    return architecture, members, models[0] if "members" not in architecture else Ensemble(models)
+
+
+def load(folder: str | Path, dtype=np.float32) -> Sequential | Ensemble:
+    """The model of an exported folder (architecture.json + weights.npz), checked."""
+    return read_model(Path(folder), dtype)[2]
 
 
 @dataclass
@@ -193,6 +199,8 @@ class Export:
     model: Sequential | Ensemble
     labels: list[str]
     vectorizer: Vectorizer
+    architecture: dict
+    members: list[dict]  # each member's arrays (one, or a seed ensemble's)
 
 
 def load_export(folder: str | Path) -> Export:
@@ -200,8 +208,7 @@ def load_export(folder: str | Path) -> Export:
     folder = Path(folder)
     if not folder.is_dir():
         raise UserError(f"{folder}: model folder not found")
-    model = load(folder)
-    architecture = read_architecture(folder / ARCHITECTURE)
+    architecture, members, model = read_model(folder)
     where = str(folder / ARCHITECTURE)
 
     def field(key: str, kind: str):
@@ -226,4 +233,5 @@ def load_export(folder: str | Path) -> Export:
     embedded = architecture["layers"][0]["input_dim"]
     if len(vocabulary) != embedded:
         raise UserError(f"{path}: {len(vocabulary)} tokens, the embedding has {embedded}")
-    return Export(model, labels, Vectorizer(vocabulary, length, padding))
+    vectorizer = Vectorizer(vocabulary, length, padding)
+    return Export(model, labels, vectorizer, architecture, members)

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import MERGE_BACKWARD, backward, cross_entropy, lanes
+from .backprop import (
+    MERGE_BACKWARD,
+    backward,
+    cross_entropy,
+    lanes,
+    softmax_cross_entropy_backward,
+)
 from .cell import gate_major, halved, keras_columns, scan, scan_backward
 from .packing import Packing
 from .reference import MERGE, dense, lstm_weights, softmax
@@ -161,14 +167,28 @@ def forward_backward(
     1 / (1 - rate), shaped like that layer's input: [B, T, W] after a layer that returns
     sequences (only the real tokens' rows are read), [B, W] after final states.
     """
-    layers, dropout = architecture["layers"], dropout or {}
-    table = arrays[f"{layers[0]['name']}/embeddings"]
-    mask = ids != 0 if layers[0]["mask_zero"] else np.ones(ids.shape, dtype=bool)
-    packing = Packing.from_mask(mask)
+    embedding = architecture["layers"][0]
+    table = arrays[f"{embedding['name']}/embeddings"]
+    packing = packing_of(architecture, ids)
     tokens = packing.pack(ids)  # [N]
-    x, sequences = table[tokens], True  # packed [N, F] while sequences, then [B, F]
-    tape = []  # per layer: (spec, its input, what its backward needs)
-    for spec in layers[1:]:
+    probs, tape = forward(architecture, arrays, packing, table[tokens], dropout)
+    dlogits = softmax_cross_entropy_backward(probs, labels)
+    grads, dx = backward_packed(tape, arrays, packing, dlogits)
+    grads[f"{embedding['name']}/embeddings"] = embedding_backward(tokens, dx, len(table))
+    return cross_entropy(probs, labels), grads, probs
+
+
+def packing_of(architecture: dict, ids: np.ndarray) -> Packing:
+    """The packing of ids [B, T]: their real tokens under a mask, else every step."""
+    mask = ids != 0 if architecture["layers"][0]["mask_zero"] else np.ones(ids.shape, dtype=bool)
+    return Packing.from_mask(mask)
+
+
+def forward(architecture: dict, arrays: dict, packing: Packing, x: np.ndarray, dropout=None):
+    """The layers after the embedding on its packed output x [N, D]: the probabilities
+    [B, C], and the tape that backward_packed reads. `dropout` as forward_backward's."""
+    dropout, sequences, tape = dropout or {}, True, []  # x: packed [N, F], then [B, F]
+    for spec in architecture["layers"][1:]:
         name, kind, x_in = spec["name"], spec["type"], x
         if kind in ("LSTM", "Bidirectional"):
             layer = Recurrent.from_arrays(spec, arrays, packing)
@@ -187,12 +207,15 @@ def forward_backward(
         tape.append((spec, x_in, saved))
     if sequences:
         raise ValueError("the last recurrent layer must return its final state")
-    probs = softmax(x)
+    return softmax(x), tape
+
+
+def backward_packed(tape: list, arrays: dict, packing: Packing, dlogits: np.ndarray):
+    """From dlogits [B, C] back through forward's tape: every weight's gradient but the
+    embedding's, and the gradient reaching the embedding's packed output [N, D]."""
 
     def through_recurrent(spec, x_in, saved, dy, grads) -> np.ndarray:
         layer, out, saved = saved
         return recurrent_backward(layer, saved, merge_backward(spec, out, dy), packing, grads)
 
-    grads, dy = backward(tape, arrays, probs, labels, through_recurrent)
-    grads[f"{layers[0]['name']}/embeddings"] = embedding_backward(tokens, dy, len(table))
-    return cross_entropy(probs, labels), grads, probs
+    return backward(tape, arrays, dlogits, through_recurrent)
