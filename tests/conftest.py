@@ -95,6 +95,22 @@ def job_counts(dry_run_output: str) -> dict[str, int]:
 RULE = re.compile(r"^(?:use rule|rule|checkpoint) (\w+)", re.MULTILINE)
 
 
+def cli(*args, stdin=b"") -> subprocess.CompletedProcess:
+    """The nusax-lstm command in a fresh interpreter, which must not import TensorFlow."""
+    code = (
+        "import sys; from nusax_lstm.cli import main; code = main(sys.argv[1:]); "
+        "assert not any(m.split('.')[0] in ('tensorflow', 'keras') for m in sys.modules); "
+        "sys.exit(code)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
 def rule_blocks() -> dict[str, str]:
     """rule name -> its text, from every stage file in workflow/rules."""
     blocks = {}

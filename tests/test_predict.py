@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import cli
 
 from nusax_lstm.data import read_folder
 from nusax_lstm.ensemble import average
@@ -112,22 +110,6 @@ def model_folder(tmp_path_factory, fitted):
     folder = tmp_path_factory.mktemp("export")
     export_folder(folder, vocabulary, [model])
     return folder, model
-
-
-def cli(*args, stdin=b""):
-    """The predict command in a fresh interpreter, which must not import TensorFlow."""
-    code = (
-        "import sys; from nusax_lstm.cli import main; code = main(sys.argv[1:]); "
-        "assert not any(m.split('.')[0] in ('tensorflow', 'keras') for m in sys.modules); "
-        "sys.exit(code)"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code, *map(str, args)],
-        input=stdin,
-        capture_output=True,
-        cwd=REPO,
-        timeout=120,
-    )
 
 
 def test_predict_matches_keras_on_texts(exported, fitted):
