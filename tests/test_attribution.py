@@ -10,7 +10,12 @@ from conftest import VOCAB, token_ids
 from test_reference import random_export
 
 from nusax_lstm.scratch import reference
-from nusax_lstm.scratch.attribution import attribute, attribute_members
+from nusax_lstm.scratch.attribution import (
+    attribute,
+    attribute_members,
+    integrated,
+    path_function,
+)
 from nusax_lstm.scratch.trace import GATES, traces
 
 # (units, bidirectional, merge_mode, mask_zero, padding): uni, bi, stacked, masked (with
@@ -54,18 +59,17 @@ def keras_gradient(model, ids, vectors, label):
     return p.numpy(), tape.gradient(p, x).numpy()  # rows are independent
 
 
-def keras_attributions(model, ids, label, method, steps=50):
+def keras_path_function(model, ids, label):
+    """attribution.path_function's on_path, with tf.GradientTape's gradients."""
     table = model.layers[0].embeddings.numpy()
     vectors, real = table[ids], ids != 0
-    if method == "gradient-x-input":
-        _, grads = keras_gradient(model, ids, vectors[None], label)
-        return np.where(real, (vectors * grads[0]).sum(-1), 0.0)
-    alphas = np.linspace(0.0, 1.0, steps + 1)
-    path = np.where(real[:, None], alphas[:, None, None] * vectors, vectors)
-    _, grads = keras_gradient(model, ids, path, label)
-    weights = np.full(steps + 1, 1.0 / steps)
-    weights[[0, -1]] /= 2
-    return np.where(real, (vectors * np.tensordot(weights, grads, axes=1)).sum(-1), 0.0)
+
+    def on_path(alphas, weights):
+        path = np.where(real[:, None], alphas[:, None, None] * vectors, vectors)
+        p, grads = keras_gradient(model, ids, path, label)
+        return np.where(real, (vectors * np.tensordot(weights, grads, axes=1)).sum(-1), 0.0), p
+
+    return on_path
 
 
 @pytest.mark.parametrize("method", ["gradient-x-input", "integrated-gradients"])
@@ -85,7 +89,11 @@ def test_attributions_equal_tensorflows(case, method):
     ids = one_text(padding, seed=len(units))
     for label in range(3):
         ours = attribute({"layers": specs}, arrays, ids, label, method).values
-        theirs = keras_attributions(model, ids, label, method)
+        on_path = keras_path_function(model, ids, label)
+        if method == "integrated-gradients":  # the same quadrature on TensorFlow's gradients
+            theirs = integrated(on_path, 50).values
+        else:
+            theirs = on_path(np.ones(1), np.ones(1))[0]
         assert np.abs(ours - theirs).max() <= 1e-10 * max(1.0, np.abs(theirs).max())
         assert np.abs(theirs).max() > 1e-6  # a check that can fail
 
@@ -106,6 +114,29 @@ def test_integrated_gradients_are_complete_at_the_default_steps(case):
         change = a.score - a.baseline_score
         assert abs(a.values.sum() - change) <= 0.01 * abs(change), (label, change)
         assert np.all(a.values[ids == 0] == 0)  # padding gets no share
+
+
+def test_a_sharp_path_is_refined_until_complete():
+    """Large weights saturate the gates: one panel of Gauss-Legendre points misses the
+    score's change by more than 1 %, the refined path does not."""
+    architecture, arrays = random_export((6, 4), "concat", 4, True, seed=12)
+    arrays = {k: 4 * v for k, v in arrays.items()}
+    ids = one_text("end", seed=2)
+    misses = []
+    for label in range(3):
+        on_path = path_function(architecture, arrays, ids, label)
+        values, p = on_path(*one_panel_points(50))
+        change = p[-1] - p[0]
+        misses.append(abs(values.sum() - change) / abs(change))
+        a = attribute(architecture, arrays, ids, label, "integrated-gradients")
+        assert abs(a.values.sum() - change) <= 0.01 * abs(change)
+    assert max(misses) > 0.01  # the refinement had something to do
+
+
+def one_panel_points(steps):
+    """Gauss-Legendre on [0, 1] between the ends (weight 0), as integrated's first panel."""
+    nodes, weights = np.polynomial.legendre.leggauss(steps)
+    return np.concatenate([[0.0], (nodes + 1) / 2, [1.0]]), np.concatenate([[0], weights / 2, [0]])
 
 
 def test_a_seed_ensembles_attributions_are_its_members_mean():

@@ -58,7 +58,7 @@ def predict(args: argparse.Namespace) -> None:
 
 
 def explain(args: argparse.Namespace) -> None:
-    from .explain import as_json, as_table, explain
+    from .explain import as_dict, as_table, explain
 
     export = load_export(args.model)
     texts = read_texts(args)
@@ -72,7 +72,7 @@ def explain(args: argparse.Namespace) -> None:
         e = explain(export, text, args.label, args.method, args.steps)
         if args.figure:
             explanation(e, args.layer, args.figure)
-        print(as_json(e) if args.json else ("\n" if k else "") + as_table(e))
+        print(json.dumps(as_dict(e)) if args.json else ("\n" if k else "") + as_table(e))
 
 
 EXPLAIN_ONLY = {

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,24 +106,41 @@ def as_table(e: Explanation) -> str:
     return "\n".join(lines)
 
 
-def as_json(e: Explanation) -> str:
+def as_dict(e: Explanation) -> dict:
+    """The explanation as JSON-ready data (what --json prints, a line per text)."""
     a = e.attribution
-    return json.dumps(
-        {
-            "text": e.text,
-            "label": e.label,
-            "probabilities": {
-                n: round(float(p), 6) for n, p in zip(e.labels, e.probabilities, strict=True)
-            },
-            "explained": e.explained,
-            "method": e.method,
-            "steps": e.steps,
-            "members": e.members,
-            "score": round(a.score, 9),
-            "baseline_score": None if a.baseline_score is None else round(a.baseline_score, 9),
-            "tokens": [
-                {"token": t, "unknown": u, "attribution": round(float(v), 9)}
-                for t, u, v in zip(e.tokens, e.unknown, a.values, strict=True)
-            ],
-        }
-    )
+    return {
+        "text": e.text,
+        "label": e.label,
+        "probabilities": {
+            n: round(float(p), 6) for n, p in zip(e.labels, e.probabilities, strict=True)
+        },
+        "explained": e.explained,
+        "method": e.method,
+        "steps": e.steps,
+        "members": e.members,
+        "score": round(a.score, 9),
+        "baseline_score": None if a.baseline_score is None else round(a.baseline_score, 9),
+        "tokens": [
+            {"token": t, "unknown": u, "attribution": round(float(v), 9)}
+            for t, u, v in zip(e.tokens, e.unknown, a.values, strict=True)
+        ],
+    }
+
+
+def choose(texts: list[str], labels: list[int], probs: np.ndarray, negations, count: int):
+    """The test texts the pipeline explains, by rule: the most confident right prediction,
+    the most confident wrong one, and the `count` shortest texts that hold one of the
+    `negations` words (ties by position). -> (kind, row) pairs, e.g. ("negation-2", 17)."""
+    predicted = probs.argmax(axis=1)
+    confidence = probs.max(axis=1)
+    right = predicted == np.asarray(labels)
+    chosen = []
+    for kind, rows in (("right", np.flatnonzero(right)), ("wrong", np.flatnonzero(~right))):
+        if rows.size:
+            chosen.append((kind, int(rows[confidence[rows].argmax()])))
+    words = {token for word in negations for token in tokenize(word)}
+    negated = [k for k, text in enumerate(texts) if words & set(tokenize(text))]
+    negated.sort(key=lambda k: (len(tokenize(texts[k])), k))
+    chosen += [(f"negation-{n}", k) for n, k in enumerate(negated[:count], start=1)]
+    return chosen

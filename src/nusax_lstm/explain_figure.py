@@ -44,7 +44,8 @@ def explanation(e: Explanation, layer: int, path) -> None:
     count = max(len(e.tokens), 1)
     fig = Figure(figsize=(max(7.0, 0.42 * count + 2.5), 2.2 + 1.3 * 4 * len(shown)))
     fig.set_layout_engine("constrained")
-    axes = fig.subplots(1 + 4 * len(shown), 1, sharex=True, squeeze=False)[:, 0]
+    heights = [2.0 if count > 12 else 1.0] + [1.0] * 4 * len(shown)  # room for long tokens
+    axes = fig.subplots(len(heights), 1, sharex=True, height_ratios=heights, squeeze=False)[:, 0]
     probs = ", ".join(f"{n} {p:.2f}" for n, p in zip(e.labels, e.probabilities, strict=True))
     title = f"{e.label} ({probs}): {e.text}"
     fig.suptitle(textwrap.shorten(title, 110), fontsize=11)

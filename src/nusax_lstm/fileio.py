@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import Any
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield `.partial-<name>` beside `path`; rename it to `path` only on success.
+    """Yield `.partial-<name>` beside `path` (a file or a folder to write); rename it to
+    `path` only on success.
 
     The name keeps every suffix (Keras checks `.keras`, `.weights.h5`) and is fixed, so a
     rerun after a kill overwrites what the killed job left instead of adding to it.
@@ -27,7 +29,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp.is_dir():
+            shutil.rmtree(tmp)
+        else:
+            tmp.unlink(missing_ok=True)
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

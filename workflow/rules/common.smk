@@ -90,6 +90,11 @@ def get_max_tokens(wildcards):
     return config["vectorize"]["max_tokens"]
 
 
+def get_negations(wildcards):
+    """The words that count as a negation in the language (none for "mul")."""
+    return config["explain"]["negations"].get(wildcards.lang, [])
+
+
 # Paths: folders and files of a run (one config, one seed), of an ensemble, of a fold.
 def run_dir(config_id="{config_id}", seed="{seed}"):
     return f"results/{{lang}}/models/{config_id}/seed{seed}"
@@ -308,6 +313,8 @@ def get_final_output():
         ),
         "results/{lang}/scratch/probs_test.npy",
         "results/{lang}/scratch/predictions_test.csv",
+        "results/{lang}/explanations.json",
+        "results/{lang}/figures/explanations",
         *expand(
             "results/{{lang}}/{name}",
             name=[

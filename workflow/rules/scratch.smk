@@ -20,6 +20,36 @@ rule scratch_inference:
         "../scripts/scratch_inference.py"
 
 
+rule explain:
+    input:
+        weights="results/{lang}/best/export/weights.npz",
+        architecture="results/{lang}/best/export/architecture.json",
+        vocabulary="results/{lang}/best/export/vocabulary.txt",
+        probs="results/{lang}/scratch/probs_test.npy",
+        test="results/{lang}/data/test.csv",
+    output:
+        json="results/{lang}/explanations.json",
+        figures=report(
+            directory("results/{lang}/figures/explanations"),
+            patterns=["{name}.png"],
+            caption="../report/explanations.rst",
+            category="Explanations",
+            labels={"language": "{lang}", "text": "{name}"},
+        ),
+    log:
+        "results/logs/{lang}/explain.log",
+    benchmark:
+        "results/benchmarks/{lang}/explain.tsv"
+    conda:
+        "../../envs/sklearn.yaml"
+    params:
+        package=package_code("explain.py"),
+        settings=config["explain"],
+        negations=get_negations,
+    script:
+        "../scripts/explain.py"
+
+
 rule compare:
     input:
         best="results/{lang}/best/best.json",
