@@ -3,6 +3,7 @@
     python docs/make.py dag              # the rule graphs in docs/workflow.md
     python docs/make.py dag --check      # exit 1 if they differ from `snakemake --rulegraph`
     python docs/make.py results DIR      # docs/results.md from DIR/results/summary.md
+    python docs/make.py explain DIR      # docs/explain.md's examples, on DIR's Indonesian model
 
 A rule graph is a block of docs/workflow.md between `<!-- rulegraph: ARGS -->` and
 `<!-- /rulegraph -->`: `snakemake --rulegraph ARGS` (Graphviz DOT) drawn as a Mermaid
@@ -24,6 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW_DOC = REPO / "docs" / "workflow.md"
 RESULTS_DOC = REPO / "docs" / "results.md"
+EXPLAIN_DOC = REPO / "docs" / "explain.md"
+EXAMPLE = re.compile(r"(<!-- explain: (.*?) -->\n)(.*?)(<!-- /explain -->)", re.DOTALL)
 BLOCK = re.compile(r"(<!-- rulegraph:(.*?)-->\n)(.*?)(<!-- /rulegraph -->)", re.DOTALL)
 NODE = re.compile(r'^\s*(\d+)\[label = "(\w+)"', re.MULTILINE)
 EDGE = re.compile(r"^\s*(\d+) -> (\d+)", re.MULTILINE)
@@ -91,6 +94,26 @@ def results(run_dir: Path) -> int:
     return 0
 
 
+def explain(run_dir: Path) -> int:
+    """docs/explain.md's examples: each block between `<!-- explain: ARGS -->` and
+    `<!-- /explain -->` becomes what `nusax-lstm explain EXPORT ARGS` prints, EXPORT being
+    DIR's Indonesian selected model."""
+    export = run_dir / "results" / "ind" / "best" / "export"
+
+    def example(match: re.Match) -> str:
+        command = [sys.executable, "-m", "nusax_lstm.cli", "explain", str(export)]
+        result = subprocess.run(
+            [*command, *shlex.split(match[2])], capture_output=True, text=True, cwd=REPO
+        )
+        if result.returncode != 0:
+            sys.exit(f"make.py: nusax-lstm explain failed:\n{result.stderr}")
+        shown = f"$ nusax-lstm explain results/ind/best/export {match[2]}\n{result.stdout}"
+        return f"{match[1]}```text\n{shown}```\n{match[4]}"
+
+    EXPLAIN_DOC.write_text(EXAMPLE.sub(example, EXPLAIN_DOC.read_text()))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -98,8 +121,12 @@ def main() -> int:
     graph.add_argument("--check", action="store_true", help="compare instead of writing")
     run = commands.add_parser("results", help="docs/results.md from a finished run")
     run.add_argument("run_dir", type=Path, help="the folder the study ran in")
+    why = commands.add_parser("explain", help="docs/explain.md's examples from a finished run")
+    why.add_argument("run_dir", type=Path, help="the folder the study ran in")
     args = parser.parse_args()
-    return dag(args.check) if args.command == "dag" else results(args.run_dir)
+    if args.command == "dag":
+        return dag(args.check)
+    return (results if args.command == "results" else explain)(args.run_dir)
 
 
 if __name__ == "__main__":

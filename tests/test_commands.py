@@ -51,6 +51,24 @@ def test_predict_gives_the_same_labels_in_every_input_form(tiny_run, tmp_path):
     assert [line.split()[0] for line in table.splitlines()] == [r["label"] for r in forms[0]]
 
 
+def test_explain_agrees_with_predict_and_draws_on_a_real_export(tiny_run, tmp_path):
+    """The README's explain commands on the exported model of a real run: the label is
+    predict's, every token has an attribution, the figure is a PNG."""
+    export = tiny_run / "results" / "ind" / "best" / "export"
+    texts = ["Makanannya tidak enak", "Pelayanan buruk, tidak akan kembali"]
+    labels = [row["label"] for row in predict(export, *texts)]
+    result = run(sys.executable, "-m", "nusax_lstm.cli", "explain", export, *texts, "--json")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["label"] for row in rows] == labels
+    assert [[t["token"] for t in row["tokens"]] for row in rows] == [
+        ["makanannya", "tidak", "enak"],
+        ["pelayanan", "buruk", "tidak", "akan", "kembali"],
+    ]
+    figure = tmp_path / "why.png"
+    run(sys.executable, "-m", "nusax_lstm.cli", "explain", export, texts[0], "--figure", figure)
+    assert figure.read_bytes()[:4] == b"\x89PNG"
+
+
 def readme_section(title: str) -> str:
     text = (REPO / "README.md").read_text()
     start = text.index(f"## {title}\n")
@@ -90,23 +108,16 @@ def test_inference_benchmark_runs_on_what_a_run_leaves(tiny_run):
     assert all(float(row.split("|")[10]) < 1e-4 for row in rows)  # max |Δp|: the same model
 
 
+def engine_ab(tiny_run, *args) -> list:
+    """benchmarks/engine_ab.py, this checkout against itself (an A/A run), on the tiny run."""
+    script = BENCHMARKS / "engine_ab.py"
+    return [sys.executable, script, "--against", REPO, "--results", tiny_run / "results", *args]
+
+
 def test_engine_benchmark_runs_on_what_a_run_leaves(tiny_run):
-    """This checkout against itself (an A/A run) on the tiny run's two masked models."""
-    out = run(
-        sys.executable,
-        BENCHMARKS / "engine_ab.py",
-        "--against",
-        REPO,
-        "--results",
-        tiny_run / "results",
-        "--lang",
-        "jav",
-        "--configs",
-        "bilstm-8-4-es",
-        "lstm-8",
-        "--rounds",
-        "2",
-    ).stdout
+    """On the tiny run's two masked models."""
+    configs = ["--configs", "bilstm-8-4-es", "lstm-8"]
+    out = run(*engine_ab(tiny_run, "--lang", "jav", *configs, "--rounds", "2")).stdout
     assert re.search(r"\d+ cores", out.splitlines()[0])
     for workload in ("masked", "unmasked", "epoch"):
         assert re.search(rf"^{workload} +[\d.]+ +[\d.]+ +[\d.]+ \([\d.]+-[\d.]+\)$", out, re.M), out
@@ -114,16 +125,7 @@ def test_engine_benchmark_runs_on_what_a_run_leaves(tiny_run):
 
 def test_engine_benchmark_names_a_model_it_cannot_find(tiny_run):
     result = subprocess.run(
-        [
-            sys.executable,
-            BENCHMARKS / "engine_ab.py",
-            "--against",
-            REPO,
-            "--results",
-            tiny_run / "results",
-            "--configs",
-            "lstm-1024",
-        ],
+        engine_ab(tiny_run, "--configs", "lstm-1024"),
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -133,6 +135,24 @@ def test_engine_benchmark_names_a_model_it_cannot_find(tiny_run):
         f"engine_ab.py: no lstm-1024/seed* under {tiny_run / 'results' / 'ind' / 'models'}:"
         " run the study"
     ]
+
+
+def test_explain_benchmark_runs_on_what_a_run_leaves(tiny_run):
+    results = tiny_run / "results" / "ind"
+    out = run(
+        sys.executable,
+        BENCHMARKS / "explain.py",
+        "--export",
+        results / "best" / "export",
+        "--test",
+        results / "data" / "test.csv",
+        "--texts",
+        "3",
+    ).stdout
+    assert re.search(r"\d+ cores", out.splitlines()[0])
+    for method in ("integrated-gradients", "gradient-x-input"):
+        assert re.search(rf"^{method}: ms per text median [\d.]+", out, re.MULTILINE), out
+    assert re.search(r"within 1 %: (\d)/\1$", out, re.MULTILINE), out
 
 
 def test_training_benchmark_runs():

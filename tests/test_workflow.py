@@ -25,6 +25,8 @@ from conftest import (
 )
 from test_configs import CONFIG_ERRORS
 
+from nusax_lstm import LABELS
+from nusax_lstm.data import read_split
 from nusax_lstm.metrics import macro_f1
 
 pytestmark = pytest.mark.slow
@@ -139,8 +141,28 @@ def test_report_names_every_figure(tiny_run, tmp_path):
     result = snakemake(tiny_run, "--report", str(report))
     assert result.returncode == 0, result.stderr[-3000:]
     html = report.read_text(errors="replace")
-    for name in [*FIGURES, "summary.md", "summary.json", "comparison.md"]:
+    for name in [*FIGURES, "summary.md", "summary.json", "comparison.md", "negation-1.png"]:
         assert name in html, name
+
+
+@pytest.mark.parametrize("lang", ["ind", "jav"])
+def test_the_explain_rule_explains_texts_chosen_by_rule(tiny_run, lang):
+    """The selected model's most confident right and wrong test predictions and, in
+    Indonesian (whose negation words the default config lists), the three shortest test
+    texts holding one; a figure each, attributions complete within 1 %."""
+    records = read(tiny_run, f"results/{lang}/explanations.json")
+    kinds = [r["kind"] for r in records]
+    negations = ["negation-1", "negation-2", "negation-3"] if lang == "ind" else []
+    assert "right" in kinds and kinds == [k for k in ("right", "wrong") if k in kinds] + negations
+    texts, labels = read_split(tiny_run / "results" / lang / "data" / "test.csv")
+    for r in records:
+        assert r["text"] == texts[r["row"]] and r["true_label"] == LABELS[labels[r["row"]]]
+        if not r["kind"].startswith("negation"):
+            assert (r["label"] == r["true_label"]) == (r["kind"] == "right")
+        total = sum(t["attribution"] for t in r["tokens"])
+        assert total == pytest.approx(r["score"] - r["baseline_score"], rel=0.01, abs=1e-9)
+    figures = tiny_run / "results" / lang / "figures" / "explanations"
+    assert sorted(p.stem for p in figures.iterdir()) == sorted(kinds)
 
 
 def test_second_invocation_has_nothing_to_do(tiny_run):

@@ -90,6 +90,13 @@ def get_max_tokens(wildcards):
     return config["vectorize"]["max_tokens"]
 
 
+def explanations():
+    """The explain rule's outputs of a language, as a list: empty with explain.enabled off."""
+    if not config["explain"]["enabled"]:
+        return []
+    return ["results/{lang}/explanations.json", "results/{lang}/figures/explanations"]
+
+
 def get_negations(wildcards):
     """The words that count as a negation in the language (none for "mul")."""
     return config["explain"]["negations"].get(wildcards.lang, [])
@@ -313,8 +320,7 @@ def get_final_output():
         ),
         "results/{lang}/scratch/probs_test.npy",
         "results/{lang}/scratch/predictions_test.csv",
-        "results/{lang}/explanations.json",
-        "results/{lang}/figures/explanations",
+        *explanations(),
         *expand(
             "results/{{lang}}/{name}",
             name=[
