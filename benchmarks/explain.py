@@ -1,7 +1,7 @@
 """How long `nusax-lstm explain` takes per text, and how complete its integrated gradients are.
 
-    python benchmarks/explain.py [--export results/ind/best/export] [--test results/ind/data/test.csv]
-                                 [--texts 100] [--steps 50]
+    python benchmarks/explain.py [--export results/ind/best/export]
+                                 [--test results/ind/data/test.csv] [--texts 100] [--steps 50]
 
 On a finished run's exported model (the selected one, a seed ensemble by default) and the
 first --texts test texts: the time of explain.explain per text (vectorizing, the

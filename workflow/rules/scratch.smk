@@ -44,7 +44,9 @@ rule explain:
         "../../envs/sklearn.yaml"
     params:
         package=package_code("explain.py"),
-        settings=config["explain"],
+        method=config["explain"]["method"],
+        steps=config["explain"]["steps"],
+        negation_texts=config["explain"]["negation_texts"],
         negations=get_negations,
     script:
         "../scripts/explain.py"

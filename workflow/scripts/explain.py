@@ -14,17 +14,17 @@ from nusax_lstm.joblog import logged
 from nusax_lstm.scratch.loader import load_export
 
 with logged(snakemake):
-    settings = snakemake.params.settings
+    params = snakemake.params
     export = load_export(os.path.dirname(snakemake.input.weights))
     texts, labels = read_split(snakemake.input.test)
     probs = np.load(snakemake.input.probs)
-    chosen = choose(texts, labels, probs, snakemake.params.negations, settings["negation_texts"])
+    chosen = choose(texts, labels, probs, params.negations, params.negation_texts)
     records = []
     with atomic_path(snakemake.output.figures) as folder:  # the folder appears whole
         shutil.rmtree(folder, ignore_errors=True)  # what a killed run left
         folder.mkdir()
         for kind, row in chosen:
-            e = explain(export, texts[row], None, settings["method"], settings["steps"])
+            e = explain(export, texts[row], None, params.method, params.steps)
             explanation(e, 1, folder / f"{kind}.png")
             record = {"kind": kind, "row": row, "true_label": export.labels[labels[row]]}
             records.append(record | as_dict(e))
