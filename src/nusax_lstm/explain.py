@@ -29,7 +29,7 @@ class Explanation:
     probabilities: np.ndarray  # [C]
     explained: str  # the class whose probability the attributions explain
     method: str
-    steps: int | None  # integrated gradients' intervals
+    steps: int | None  # integrated gradients: Gauss-Legendre points per panel
     members: int  # > 1: a seed ensemble, its members' mean
     attribution: Attribution  # values [tokens]
     traces: list[Trace]  # the first member's, values [tokens, H]
@@ -86,7 +86,7 @@ def method_line(e: Explanation) -> str:
         return line
     total = float(a.values.sum())
     return (
-        f"{line}, {e.steps} steps: the attributions sum to {total:+.3f}, "
+        f"{line}, {e.steps} points: the attributions sum to {total:+.3f}, "
         f"p({e.explained}) against {a.baseline_score:.3f} with every token's vector zero "
         f"(a change of {a.score - a.baseline_score:+.3f})"
     )
