@@ -8,7 +8,9 @@ first --texts test texts: the time of explain.explain per text (vectorizing, the
 prediction, the attributions of every member, the gate traces), for integrated gradients
 at --steps points and for gradient x input, in this process after one warm-up text; and
 integrated gradients' completeness error |sum of attributions - (p(text) - p(baseline))|
-/ |p(text) - p(baseline)| over the same texts. Prints the CPU model and core count.
+/ |p(text) - p(baseline)| over the same texts; and the whole command (`nusax-lstm explain
+EXPORT TEXT`, a fresh process: Python, NumPy and the model loaded) on the median-length
+text, median of 5. Prints the CPU model and core count.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -62,6 +66,17 @@ def main() -> None:
         if errors:
             within = sum(e <= 0.01 for e in errors)
             print(f"  completeness error {quantiles(errors)}; within 1 %: {within}/{len(errors)}")
+    typical = sorted(texts, key=len)[len(texts) // 2]
+    command = [sys.executable, "-m", "nusax_lstm.cli", "explain", str(args.export), typical]
+    walls = []
+    for _ in range(5):
+        begin = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        walls.append(time.perf_counter() - begin)
+    print(
+        f"the command on one text ({lengths[texts.index(typical)]} tokens): "
+        f"{statistics.median(walls):.2f} s (median of 5)"
+    )
 
 
 if __name__ == "__main__":

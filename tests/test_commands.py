@@ -153,6 +153,7 @@ def test_explain_benchmark_runs_on_what_a_run_leaves(tiny_run):
     for method in ("integrated-gradients", "gradient-x-input"):
         assert re.search(rf"^{method}: ms per text median [\d.]+", out, re.MULTILINE), out
     assert re.search(r"within 1 %: (\d)/\1$", out, re.MULTILINE), out
+    assert re.search(r"^the command on one text \(\d+ tokens\): [\d.]+ s", out, re.MULTILINE), out
 
 
 def test_training_benchmark_runs():
