@@ -103,6 +103,9 @@ def as_table(e: Explanation) -> str:
     for k, value in enumerate(e.attribution.values):
         bar = ("+" if value > 0 else "-") * round(BAR * abs(value) / largest)
         lines.append(f"  {shown_token(e, k):<{width}}  {value:+.4f}  {bar}")
+    unread = len(tokenize(e.text)) - len(e.tokens)
+    if unread:
+        lines.append(f"  ({unread} more tokens after the model's {len(e.tokens)}: not read)")
     return "\n".join(lines)
 
 
