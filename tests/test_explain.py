@@ -124,3 +124,10 @@ def test_predict_refuses_what_only_explain_takes(export, flag):
     result = cli("predict", folder, "a", *flag)
     assert result.returncode == 2
     assert f"{flag[0]} goes with explain, not predict" in result.stderr.decode()
+
+
+def test_a_layer_without_a_figure_is_refused(export):
+    folder, _ = export
+    result = cli("explain", folder, "a", "--layer", "2")
+    assert result.returncode == 2
+    assert "--layer goes with --figure" in result.stderr.decode()

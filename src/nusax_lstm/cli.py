@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         given = [flag for key, flag in EXPLAIN_ONLY.items() if getattr(args, key) is not None]
         if given:
             p.error(f"{given[0]} goes with explain, not predict")
+    if args.layer is not None and args.figure is None:
+        p.error("--layer goes with --figure (the layer whose gates the figure shows)")
     args.method, args.steps, args.layer = (
         args.method or METHODS[0],
         args.steps or 50,
