@@ -36,7 +36,7 @@ def keras_columns(w: np.ndarray) -> np.ndarray:
 def halved(w: np.ndarray) -> np.ndarray:
     """Gate-major weights [4, ...] with the sigmoid gates' (o, i, f) halved, a copy: what
     step() reads."""
-    out = w.copy()
+    out = w.copy(order="K")  # in w's memory layout
     out[:3] *= 0.5
     return out
 

@@ -54,6 +54,13 @@ def final(packing: Packing) -> np.ndarray:
     return packing.unsort(np.where(packing.lengths > 0, last, sorted_rows))
 
 
+def column_major(w: np.ndarray) -> np.ndarray:
+    """w [..., R, H] with each [R, H] block stored column by column. BLAS rounds a product
+    of a few rows (a step's last texts) differently by its operands' layout; this is the
+    layout the default study's NumPy-trained files were made with."""
+    return np.ascontiguousarray(w.swapaxes(-1, -2)).swapaxes(-1, -2)
+
+
 @dataclass
 class Recurrent:
     """One recurrent layer's lanes side by side, gate-major."""
@@ -72,7 +79,7 @@ class Recurrent:
             prefixes,
             [None, packing.backward][: len(prefixes)],
             *(
-                np.stack([gate_major(w[k]) for w in weights], axis=1)
+                column_major(np.stack([gate_major(w[k]) for w in weights], axis=1))
                 for k in ("kernel", "recurrent_kernel")
             ),
             np.stack([gate_major(w["bias"][None]) for w in weights], axis=1),
