@@ -1,11 +1,12 @@
 # NusaX-Senti LSTM study: download -> vectorize -> train -> evaluate -> select
 # -> export -> from-scratch inference -> comparison -> summary (README.md).
+import json
 import os
 import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.17")  # callable priorities
 
@@ -26,9 +27,32 @@ os.environ.update(
 
 from nusax_lstm import UserError
 from nusax_lstm.configs import check_study, expand as expand_experiments
+from nusax_lstm.memo import Memo, digest
 from nusax_lstm.scheduling import gpu_cap
+from nusax_lstm.studyfile import study_config, validated
 
-validate(config, schema="workflow/schemas/config.schema.yaml")
+# What each start derives from files (the valid config, each rule's package closure),
+# kept between starts under a digest of those files' bytes (nusax_lstm.memo).
+MEMO = Memo(".snakemake/nusax_lstm-memo.json")
+
+# A study file given with --configfile (it says study:) replaces config.yaml whole; keys
+# go in the schema's order, so params compare by values only (nusax_lstm.studyfile).
+SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+try:
+    study = study_config(
+        workflow.overwrite_configfiles, workflow.config_settings.config
+    )
+except UserError as err:
+    raise WorkflowError(f"config: {err}") from None
+if study is not None:
+    config = study
+    if workflow.is_main_process:
+        print(
+            f"config: the study file {config['study']!r} replaces config.yaml",
+            file=sys.stderr,
+        )
+config_key = digest("config", json.dumps(config, default=repr), SCHEMA.read_bytes())
+config = MEMO.get(config_key, lambda: validated(config, SCHEMA))
 try:
     check_study(config)
     EXPERIMENTS = expand_experiments(config["experiments"], config["train"])
@@ -57,6 +81,10 @@ include: "workflow/rules/scratch.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/nusax.smk"
+
+
+if workflow.is_main_process:
+    MEMO.save()
 
 
 rule all:

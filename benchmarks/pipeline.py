@@ -102,7 +102,8 @@ ONE_RULE = 'rule done:\n    output: "done"\n    shell: "touch {output}"\n'
 
 def noop_reruns(workdir: Path, cores: int, runs: int) -> None:
     """Time `runs` no-op reruns of the study in `workdir`, each followed by a no-op rerun of
-    the one-rule workflow, and print the medians and ranges of both and of the difference."""
+    the one-rule workflow, and print the medians and ranges of both, of the difference and
+    of the ratio."""
     dry_run = subprocess.run(snakemake(workdir, cores, "-n"), capture_output=True, text=True)
     if "Nothing to be done" not in dry_run.stdout + dry_run.stderr:
         sys.exit(f"{workdir}: the study has jobs to run (snakemake -n): run it, then time it")
@@ -123,6 +124,9 @@ def noop_reruns(workdir: Path, cores: int, runs: int) -> None:
         ("the study's share (paired)", [s - f for s, f in pairs]),
     ):
         print(f"      {name:<28} {median(walls):.2f} s ({min(walls):.2f}-{max(walls):.2f})")
+    ratios = [s / f for s, f in pairs]
+    spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
+    print(f"      {'the study / one rule':<28} {median(ratios):.2f}x ({spread})")
 
 
 def study(

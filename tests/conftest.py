@@ -47,6 +47,12 @@ def write_config(workdir: Path, config: dict) -> Path:
     return path
 
 
+def spreadsheet_saved(data: bytes) -> bytes:
+    """The bytes a spreadsheet program or an editor may write for a CSV: a UTF-8
+    byte-order mark, CRLF, blank lines at the end."""
+    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n") + b"\r\n \r\n\r\n"
+
+
 def snakemake(
     workdir: Path,
     *args: str,

@@ -14,6 +14,7 @@ from snakemake.utils import validate
 
 from nusax_lstm import UserError
 from nusax_lstm.configs import ModelConfig, check_study, expand, unique_configs
+from nusax_lstm.studyfile import in_schema_order, study_config
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -158,3 +159,55 @@ def test_a_bad_setting_is_named(case, mutate, needle):
     mutate(config)
     with pytest.raises((WorkflowError, UserError), match=re.escape(needle)):
         check(config)
+
+
+def write_yaml(path, data) -> str:
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def test_a_study_file_replaces_and_other_files_and_config_override_it(tmp_path):
+    """The study is taken whole; a file without study: and then --config override its keys
+    in that order; without a study file among them, Snakemake's own merge stands."""
+    study = write_yaml(tmp_path / "s.yaml", {"study": "s", "train": {"epochs": 3, "seeds": [1]}})
+    tweak = write_yaml(tmp_path / "t.yaml", {"train": {"epochs": 5, "dropout": 0.1}})
+    assert study_config([tweak, study], {"train": {"seeds": [2]}}) == {
+        "study": "s",
+        "train": {"epochs": 5, "seeds": [2], "dropout": 0.1},
+    }
+    assert study_config([tweak], {}) is None
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"a.yaml": {"study": "a"}, "b.yaml": {"study": "b"}}, "are both study files"),
+        ({"a.yaml": "- a list"}, "expected a mapping of config sections"),
+        ({"a.yaml": "train: [unclosed"}, "a.yaml: line 1: not YAML"),
+    ],
+    ids=["two studies", "not a mapping", "not yaml"],
+)
+def test_bad_config_files_are_one_line(tmp_path, files, message):
+    paths = []
+    for name, data in files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_text(data if isinstance(data, str) else yaml.safe_dump(data))
+    with pytest.raises(UserError, match=message) as err:
+        study_config(paths, {})
+    assert "\n" not in str(err.value)
+
+
+def test_keys_go_in_the_schemas_order_and_experiments_in_the_files():
+    config = copy.deepcopy(TINY_CONFIG)
+    config["experiments"] = {"b": [{"units": [2], "name": "x"}], "a": [{"name": "y", "units": [1]}]}
+    shuffled = {k: config[k] for k in reversed(config)}
+    shuffled["train"] = {k: config["train"][k] for k in sorted(config["train"])}
+    schema = yaml.safe_load(SCHEMA.read_text())
+    ordered = in_schema_order(shuffled, schema)
+    assert ordered == config
+    assert list(ordered) == [k for k in schema["properties"] if k in config]
+    assert list(ordered["train"]) == [
+        k for k in schema["properties"]["train"]["properties"] if k in config["train"]
+    ]
+    assert list(ordered["experiments"]) == ["b", "a"]
+    assert [list(e[0]) for e in ordered["experiments"].values()] == [["name", "units"]] * 2

@@ -6,6 +6,7 @@ import hashlib
 import sys
 
 import pytest
+from conftest import spreadsheet_saved
 
 from nusax_lstm import UserError
 from nusax_lstm.data import (
@@ -57,11 +58,6 @@ def test_local_source_reads_a_folder_without_known_sums(mirror, tmp_path):
     assert provenance["source"] == "local"
     assert not provenance["files"]["train"]["verified"]
     assert len(splits["test"]) == 400
-
-
-def spreadsheet_saved(data: bytes) -> bytes:
-    """The bytes a spreadsheet program writes for a CSV: a UTF-8 byte-order mark, CRLF."""
-    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
 
 
 def test_a_split_saved_by_a_spreadsheet_reads_as_its_text(mirror, tmp_path):
@@ -134,7 +130,22 @@ BAD_FILES = [
         "line 3: bytes that are not UTF-8",
     ),
     ("ragged row", HEADER + b"1,hello,neutral,extra\n", "line 2: 4 fields"),
+    ("short row after a blank line", HEADER + b"1,hi,neutral\n\n2,hello\n", "line 4: 2 fields"),
+    ("blank lines only", HEADER + b"\n\n", "header only"),
 ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        HEADER + b"1,hello,neutral\n2,bye,negative\n\n\n",
+        b"\n" + HEADER + b"1,hello,neutral\n\n   \n2,bye,negative\n",
+        HEADER + b"1,hello,neutral\r\n\r\n2,bye,negative\r\n\r\n",
+    ],
+    ids=["at the end", "before the header and between rows", "CRLF"],
+)
+def test_blank_lines_are_skipped(data):
+    assert parse_csv(data, "x.csv") == [("1", "hello", "neutral"), ("2", "bye", "negative")]
 
 
 @pytest.mark.parametrize(("case", "data", "message"), BAD_FILES, ids=[c[0] for c in BAD_FILES])

@@ -65,3 +65,17 @@ def test_the_rule_graphs_in_docs_are_current():
     check = [sys.executable, str(REPO / "docs" / "make.py"), "dag", "--check"]
     result = subprocess.run(check, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+
+
+def test_ci_runs_the_readmes_install_and_test_commands_on_a_stock_python():
+    """.ci/run evals what .ci/readme-commands reads from the README: an environment made
+    and entered before any pip install (a stock Debian Python refuses pip outside one,
+    PEP 668), the installs, and the test command."""
+    ci = (REPO / ".ci" / "run").read_text()
+    assert 'eval "$(bash .ci/readme-commands)"' in ci and "pip install" not in ci
+    commands = subprocess.run(
+        ["bash", str(REPO / ".ci" / "readme-commands")], capture_output=True, text=True
+    ).stdout.splitlines()
+    assert commands[0] == "python3 -m venv .venv && . .venv/bin/activate"
+    assert all(c.startswith("pip install -e ") for c in commands[1:-1]) and len(commands) > 2
+    assert commands[-1] == "python -m pytest"

@@ -84,8 +84,8 @@ def test_nusax_splits_are_parallel_so_no_test_text_is_in_any_training_split(mirr
 
 
 def test_schema_defaults_are_config_yaml_so_a_study_file_may_replace_it():
-    """studies/*.yaml run with --replace-workflow-config: what they leave out takes the
-    schema's defaults, which must be the default study's."""
+    """A study file replaces config.yaml: what it leaves out takes the schema's defaults,
+    which must be the default study's."""
     from snakemake.utils import validate
 
     full = yaml.safe_load((REPO / "config.yaml").read_text())

@@ -8,7 +8,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import cli
+from conftest import cli, spreadsheet_saved
 
 from nusax_lstm.data import read_folder
 from nusax_lstm.ensemble import average
@@ -155,12 +155,13 @@ def test_predict_reads_arguments_and_stdin(model_folder):
 
 
 def test_predict_reads_a_csv_saved_by_a_spreadsheet(model_folder, tmp_path):
-    """A byte-order mark and CRLF line ends: the column is found, the texts are the same."""
+    """A byte-order mark, CRLF line ends and blank lines at the end: the column is found,
+    the texts are the same."""
     folder, _ = model_folder
     plain = tmp_path / "plain.csv"
     plain.write_bytes(b"text,id\nMakanannya enak,1\nPelayanan buruk,2\n")
     saved = tmp_path / "saved.csv"
-    saved.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes().replace(b"\n", b"\r\n"))
+    saved.write_bytes(spreadsheet_saved(plain.read_bytes()))
     results = [cli("predict", folder, "--file", f, "--column", "text") for f in (plain, saved)]
     assert [r.returncode for r in results] == [0, 0], results[1].stderr.decode()
     assert results[0].stdout == results[1].stdout and len(results[0].stdout.splitlines()) == 2
@@ -188,6 +189,11 @@ def test_predict_reads_a_csv_saved_by_a_spreadsheet(model_folder, tmp_path):
             "no column 'text'",
         ),
         (["predict", "{folder}", "--threads", "0", "x"], b"", "expected a whole number >= 1"),
+        (
+            ["predict", "{folder}", "--file", "-", "--column", "text"],
+            b"id,text\n1,enak\n\n2\n",
+            "stdin: line 4: 1 fields, header has 2",
+        ),
     ],
     ids=[
         "empty input",
@@ -197,6 +203,7 @@ def test_predict_reads_a_csv_saved_by_a_spreadsheet(model_folder, tmp_path):
         "missing file",
         "no column",
         "zero threads",
+        "short csv row",
     ],
 )
 def test_predict_errors_are_one_clear_line(model_folder, args, stdin, message):

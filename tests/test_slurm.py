@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 import pytest
+import yaml
 from conftest import REPO, SNAKEMAKE, TINY_CONFIG, write_config
 from slurm_cluster import Cluster, missing
 
@@ -84,9 +85,12 @@ def slurm_jobs(output: str) -> dict[str, list[str]]:
 
 def test_the_tiny_table_study_runs_as_slurm_jobs(cluster, tmp_path):
     """A multi-language DAG (two languages, their multilingual model, the NusaX table) on
-    a real scheduler."""
-    write_config(tmp_path, TABLE_CONFIG)
-    code, output, seconds = on_slurm(cluster, tmp_path)
+    a real scheduler, given as a study file beside the default config.yaml: the jobs
+    parse the Snakefile again, and every one runs the study, not the two merged."""
+    default = yaml.safe_load((REPO / "config.yaml").read_text())
+    write_config(tmp_path, default | {"data": TABLE_CONFIG["data"]})
+    (tmp_path / "study.yaml").write_text(yaml.safe_dump(TABLE_CONFIG, sort_keys=False))
+    code, output, seconds = on_slurm(cluster, tmp_path, "--configfile", "study.yaml")
     assert code == 0, output[-5000:]
     jobs = slurm_jobs(output)
     assert len(jobs.get("train", [])) == 6, jobs  # two configs in ind, jav and mul

@@ -203,7 +203,40 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
     write_config(workdir, config)
     result = snakemake(workdir, "-n", "--cores", "2")
     assert result.returncode == 0, result.stderr
-    per_language = [
+    assert job_counts(result.stdout) == UNITS_CHANGED
+    for lang in ("ind", "jav"):
+        assert f"results/{lang}/models/lstm-6/seed7/model.keras" in result.stdout
+
+
+def reversed_keys(value):
+    """`value` with the keys of every mapping in it in reverse order (lists kept)."""
+    if isinstance(value, dict):
+        return {k: reversed_keys(value[k]) for k in reversed(value)}
+    return [reversed_keys(v) for v in value] if isinstance(value, list) else value
+
+
+def test_key_order_reruns_nothing_and_a_changed_value_only_its_networks(tiny_run, tmp_path):
+    """Params compare by values: the config with every section and key in reverse order
+    plans no job; with one config's units changed too, that config's jobs and no others."""
+    workdir = tmp_path / "copy"
+    shutil.copytree(tiny_run, workdir, symlinks=True)
+    config = reversed_keys(TINY_CONFIG)
+    assert list(config) != list(TINY_CONFIG)
+    write_config(workdir, config)
+    result = snakemake(workdir, "-n", "--cores", "2")
+    assert result.returncode == 0, result.stderr
+    assert job_counts(result.stdout) == {}, result.stdout[-3000:]
+
+    config["experiments"]["tiny"][0]["units"] = [6]
+    write_config(workdir, config)
+    result = snakemake(workdir, "-n", "--cores", "2")
+    assert result.returncode == 0, result.stderr
+    assert job_counts(result.stdout) == UNITS_CHANGED
+
+
+# What a changed `units` of the tiny study's first config reruns.
+UNITS_CHANGED = dict.fromkeys(
+    [
         "train",
         "evaluate",
         "select_best",
@@ -214,11 +247,28 @@ def test_changing_units_reruns_that_config_and_downstream_only(tiny_run, tmp_pat
         "explain",
         "plot_experiment",
         "plot_study",
-    ]
-    expected = dict.fromkeys(per_language, 2) | {"summary": 1, "all": 1}
+    ],
+    2,
+) | {"summary": 1, "all": 1}
+
+
+@pytest.mark.parametrize(
+    "form",
+    [[], ["--replace-workflow-config"], ["--profile", str(REPO / "profiles" / "slurm")]],
+    ids=["configfile", "replace-workflow-config", "slurm profile"],
+)
+@pytest.mark.parametrize("study", sorted((REPO / "studies").glob("*.yaml")), ids=lambda p: p.name)
+def test_a_study_file_runs_as_itself_in_every_form_of_the_command(tmp_path, study, form):
+    """`--configfile studies/X.yaml` beside the default config.yaml plans study X's jobs,
+    no more: the ones it plans as the only config file."""
+    alone, beside = tmp_path / "alone", tmp_path / "beside"
+    write_config(alone, yaml.safe_load(study.read_text()))
+    write_config(beside, yaml.safe_load((REPO / "config.yaml").read_text()))
+    expected = job_counts(snakemake(alone, "-n").stdout)
+    assert expected.get("train_numpy", 0) + expected.get("train", 0) > 0
+    result = snakemake(beside, "-n", "--configfile", str(study), *form)
+    assert result.returncode == 0, result.stderr[-3000:]
     assert job_counts(result.stdout) == expected
-    for lang in ("ind", "jav"):
-        assert f"results/{lang}/models/lstm-6/seed7/model.keras" in result.stdout
 
 
 def copy_project(tiny_run, tmp_path):
@@ -314,6 +364,8 @@ def test_the_pipeline_benchmark_pairs_no_op_reruns_with_a_one_rule_workflow(tiny
     study, floor = float(medians["the study"]), float(medians["a one-rule workflow"])
     assert float(medians["the study's share (paired)"]) == pytest.approx(study - floor, abs=0.02)
     assert floor > 0
+    ratio = re.search(r"the study / one rule +([\d.]+)x \(([\d.]+)-([\d.]+)\)", result.stdout)
+    assert ratio and float(ratio[2]) <= float(ratio[1]) <= float(ratio[3])
 
 
 def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mirror):

@@ -4,13 +4,12 @@ tokens the label went by, and what the gates did. Without TensorFlow."""
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from pathlib import Path
 
 from . import UserError
+from .data import csv_records, decode
 from .scratch.attribution import METHODS
 from .scratch.loader import load_export
 
@@ -24,19 +23,16 @@ def read_texts(args: argparse.Namespace) -> list[str]:
         data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as err:
         raise UserError(f"{where}: cannot read ({err.strerror})") from None
-    try:
-        text = data.decode("utf-8-sig")  # a spreadsheet's byte-order mark is no text
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise UserError(f"{where}: line {line}: bytes that are not UTF-8") from None
+    text = decode(data, where)
     if "\0" in text:
         raise UserError(f"{where}: binary data (NUL bytes), expected text")
     if args.column is None:
         return [line for line in text.splitlines() if line.strip()]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if args.column not in (reader.fieldnames or []):
-        raise UserError(f"{where}: no column {args.column!r} (columns: {reader.fieldnames})")
-    return [row[args.column] for row in reader]
+    header, records = csv_records(text, where)
+    if args.column not in header:
+        raise UserError(f"{where}: no column {args.column!r} (columns: {header})")
+    index = header.index(args.column)
+    return [record[index] for _, record in records]
 
 
 def predict(args: argparse.Namespace) -> None:

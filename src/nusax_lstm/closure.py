@@ -10,6 +10,8 @@ import functools
 import hashlib
 from pathlib import Path
 
+from .memo import digest
+
 PACKAGE = Path(__file__).resolve().parent
 NAME = PACKAGE.name
 
@@ -94,3 +96,11 @@ def package_code(script: str | Path) -> dict[str, str]:
     """package_files(script) by their path in the package, each with a hash of its bytes:
     an edit reruns, a move of the project or a checkout that keeps the bytes does not."""
     return {str(f.relative_to(PACKAGE)): file_hash(f) for f in package_files(script)}
+
+
+@functools.cache
+def package_digest() -> str:
+    """One hash of every file of the package, names and bytes: all a closure depends on
+    besides its script (the key of a memoised closure)."""
+    files = sorted(f for f in PACKAGE.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+    return digest(*(part for f in files for part in (str(f.relative_to(PACKAGE)), f.read_bytes())))

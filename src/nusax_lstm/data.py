@@ -11,6 +11,7 @@ import hashlib
 import io
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,27 +57,47 @@ def language_name(code: str) -> str:
     return LANGUAGES[code]
 
 
-def parse_csv(data: bytes, where: str) -> list[Row]:
-    """Parse and check one split file; `where` names it in every error."""
+def decode(data: bytes, where: str) -> str:
+    """UTF-8 text, a byte-order mark (spreadsheets write one) dropped."""
     try:
-        text = data.decode("utf-8-sig")  # a byte-order mark (spreadsheets write one) is no text
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise UserError(f"{where}: line {line}: bytes that are not UTF-8") from None
+
+
+def csv_records(text: str, where: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """A CSV text's header, and (line number, fields) for each row after it. Blank lines
+    (empty, or only spaces), which editors and spreadsheets leave, are skipped; a row with
+    more or fewer fields than the header is refused with its line number."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    filled = (r for r in reader if r and (len(r) > 1 or r[0].strip()))
+    header = next(filled, None)
     if header is None:
-        raise UserError(f"{where}: empty file, expected a header {','.join(COLUMNS)}")
+        raise UserError(f"{where}: empty file, expected a header line")
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        for record in filled:
+            if len(record) != len(header):
+                raise UserError(
+                    f"{where}: line {reader.line_num}: {len(record)} fields, "
+                    f"header has {len(header)}"
+                )
+            yield reader.line_num, record
+
+    return header, records()
+
+
+def parse_csv(data: bytes, where: str) -> list[Row]:
+    """Parse and check one split file; `where` names it in every error."""
+    header, records = csv_records(decode(data, where), where)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise UserError(f"{where}: missing column(s) {', '.join(missing)} in header {header}")
     index = [header.index(c) for c in COLUMNS]
     rows: list[Row] = []
     seen: set[str] = set()
-    for record in reader:
-        line = reader.line_num
-        if len(record) != len(header):
-            raise UserError(f"{where}: line {line}: {len(record)} fields, header has {len(header)}")
+    for line, record in records:
         row_id, row_text, label = (record[i] for i in index)
         rows.append(check_row(row_id, row_text, label, seen, f"{where}: line {line}"))
     if not rows:

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from nusax_lstm import closure
 from nusax_lstm.configs import keras_backend, model_params, train_params
+from nusax_lstm.memo import digest
 from nusax_lstm.scheduling import training_cost
 
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
@@ -67,8 +68,10 @@ SELECTION_METRIC = "cv_macro_f1" if CV_FOLDS else config["selection"]["metric"]
 def package_code(script):
     """The package's files that workflow/scripts/`script` reaches (nusax_lstm.closure),
     with a hash of each, as a rule's param: an edit to one reruns exactly the rules whose
-    scripts import it."""
-    return closure.package_code(SCRIPTS / script)
+    scripts import it. Memoised by the bytes of the package and the script."""
+    path = SCRIPTS / script
+    key = digest("closure", closure.package_digest(), script, path.read_bytes())
+    return MEMO.get(key, lambda: closure.package_code(path))
 
 
 def get_model_params(wildcards):
