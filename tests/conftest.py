@@ -50,7 +50,7 @@ def write_config(workdir: Path, config: dict) -> Path:
 def spreadsheet_saved(data: bytes) -> bytes:
     """The bytes a spreadsheet program or an editor may write for a CSV: a UTF-8
     byte-order mark, CRLF, blank lines at the end."""
-    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n") + b"\r\n \r\n\r\n"
+    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n") + b"\r\n\r\n"
 
 
 def snakemake(

@@ -132,6 +132,7 @@ BAD_FILES = [
     ("ragged row", HEADER + b"1,hello,neutral,extra\n", "line 2: 4 fields"),
     ("short row after a blank line", HEADER + b"1,hi,neutral\n\n2,hello\n", "line 4: 2 fields"),
     ("blank lines only", HEADER + b"\n\n", "header only"),
+    ("a line of spaces", HEADER + b"1,hi,neutral\n  \n", "line 3: 1 fields"),
 ]
 
 
@@ -139,7 +140,7 @@ BAD_FILES = [
     "data",
     [
         HEADER + b"1,hello,neutral\n2,bye,negative\n\n\n",
-        b"\n" + HEADER + b"1,hello,neutral\n\n   \n2,bye,negative\n",
+        b"\n" + HEADER + b"1,hello,neutral\n\n\n2,bye,negative\n",
         HEADER + b"1,hello,neutral\r\n\r\n2,bye,negative\r\n\r\n",
     ],
     ids=["at the end", "before the header and between rows", "CRLF"],

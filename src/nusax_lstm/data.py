@@ -67,11 +67,11 @@ def decode(data: bytes, where: str) -> str:
 
 
 def csv_records(text: str, where: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """A CSV text's header, and (line number, fields) for each row after it. Blank lines
-    (empty, or only spaces), which editors and spreadsheets leave, are skipped; a row with
-    more or fewer fields than the header is refused with its line number."""
+    """A CSV text's header, and (line number, fields) for each row after it. Wholly empty
+    lines, which editors and spreadsheets leave, are skipped (a quoted empty field is a
+    row); a row with more or fewer fields than the header is refused with its line number."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    filled = (r for r in reader if r and (len(r) > 1 or r[0].strip()))
+    filled = (record for record in reader if record)
     header = next(filled, None)
     if header is None:
         raise UserError(f"{where}: empty file, expected a header line")
