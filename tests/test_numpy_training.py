@@ -12,7 +12,8 @@ import pytest
 from test_training import run_on
 
 from nusax_lstm.metrics import loss_and_accuracy
-from nusax_lstm.scratch.init import classifier, initial_weights, orthogonal
+from nusax_lstm.scratch.init import classifier, initial_weights
+from nusax_lstm.scratch.layers.base import orthogonal
 from nusax_lstm.scratch.loader import from_export
 from nusax_lstm.scratch.train import dropout_masks, fit, predict_proba
 

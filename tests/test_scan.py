@@ -16,25 +16,34 @@ from nusax_lstm.scratch.packing import Packing
 from nusax_lstm.scratch.scan import LSTMStack, joins
 
 
-def lstm(units, inputs, return_sequences):
+def lstm(units, inputs, return_sequences, name="lstm"):
     rng = np.random.default_rng(units)
-    weights = (rng.normal(size=(inputs, 4 * units)), rng.normal(size=(units, 4 * units)))
-    return LSTM(*weights, np.zeros(4 * units), return_sequences)
+    arrays = {
+        "kernel": rng.normal(size=(inputs, 4 * units)),
+        "recurrent_kernel": rng.normal(size=(units, 4 * units)),
+        "bias": np.zeros(4 * units),
+    }
+    return LSTM(name, units, return_sequences).build(arrays)
+
+
+DROPOUT = Dropout("dropout", 0.3)
 
 
 def test_consecutive_lstm_layers_run_as_one_stack():
     first, second, third = lstm(7, 4, True), lstm(5, 7, True), lstm(3, 5, False)
-    dense = Dense(np.zeros((3, 3)), np.zeros(3))
-    stages = execution_stages([first, Dropout(0.3), second, Dropout(0.3), third, dense])
+    dense = Dense("dense", 3).build({"kernel": np.zeros((3, 3)), "bias": np.zeros(3)})
+    stages = execution_stages([first, DROPOUT, second, DROPOUT, third, dense])
     assert [type(s) for s in stages] == [LSTMStack, Dense]
     assert stages[0].layers == [first, second, third]
     assert stages[0].width == 15
 
 
 def test_a_bidirectional_layer_ends_a_stack():
-    bi = Bidirectional(lstm(5, 4, True), lstm(5, 4, True))
+    side = lstm(5, 4, True)
+    arrays = {f"{key}/{k}": v for key in ("forward", "backward") for k, v in side.arrays.items()}
+    bi = Bidirectional("bi", "concat", True, side, side).build(arrays)
     first, last = lstm(6, 4, True), lstm(3, 10, False)
-    stages = execution_stages([first, Dropout(0.3), bi, last])
+    stages = execution_stages([first, DROPOUT, bi, last])
     assert [type(s) for s in stages] == [LSTMStack, Bidirectional, LSTMStack]
     assert [s.layers for s in (stages[0], stages[2])] == [[first], [last]]
 

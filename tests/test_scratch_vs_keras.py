@@ -13,7 +13,7 @@ from nusax_lstm import UserError  # noqa: E402
 from nusax_lstm.keras_model import build_model, export  # noqa: E402
 from nusax_lstm.scratch import from_export  # noqa: E402
 from nusax_lstm.scratch import model as scratch_model  # noqa: E402
-from nusax_lstm.scratch.layers import LSTM, Bidirectional  # noqa: E402
+from nusax_lstm.scratch.layers import LAYERS  # noqa: E402
 from nusax_lstm.scratch.packing import Packing  # noqa: E402
 
 
@@ -160,9 +160,10 @@ def test_threads_follow_the_state_updated(bidirectional, mask_zero, padding, thr
         scratch.predict_proba(ids, threads=0)
 
 
-def lstm_arrays(layer):
-    kernel, recurrent, bias = (w.astype(np.float64) for w in layer.get_weights())
-    return kernel, recurrent, bias
+def ours(keras_layer):
+    """The engine's layer of a Keras layer (from_keras), built with its float64 weights."""
+    layer, arrays = LAYERS[type(keras_layer).__name__].from_keras(keras_layer)
+    return layer.build({key: a.astype(np.float64) for key, a in arrays.items()})
 
 
 def run_packed(layer, x, mask, return_sequences, carry):
@@ -182,8 +183,7 @@ def test_lstm_layer_alone(return_sequences, padding):
     layer(x, mask=mask)
     randomize(layer, rng)
     expected = np.asarray(layer(x, mask=mask))
-    ours = LSTM(*lstm_arrays(layer), return_sequences=return_sequences)
-    got = run_packed(ours, x, mask, return_sequences, carry=True)
+    got = run_packed(ours(layer), x, mask, return_sequences, carry=True)
     assert np.abs(got - expected).max() <= 1e-10
 
 
@@ -202,11 +202,7 @@ def test_bidirectional_layer_alone(return_sequences, merge_mode, padding):
     layer(x, mask=mask)
     randomize(layer, rng)
     expected = np.asarray(layer(x, mask=mask))
-    sides = [
-        LSTM(*lstm_arrays(sub), return_sequences=return_sequences)
-        for sub in (layer.forward_layer, layer.backward_layer)
-    ]
-    got = run_packed(Bidirectional(*sides, merge_mode), x, mask, return_sequences, carry=False)
+    got = run_packed(ours(layer), x, mask, return_sequences, carry=False)
     assert np.abs(got - expected).max() <= 1e-10
 
 

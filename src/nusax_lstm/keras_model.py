@@ -8,6 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from .scratch.layers import LAYERS, write_layers
+from .scratch.layers.base import under
+
 # config name -> Keras optimizer class
 OPTIMIZERS = {
     "adam": "Adam",
@@ -53,83 +56,30 @@ def build_model(
     return model
 
 
-def lstm_spec(layer: Any) -> dict:
-    """The fields of an LSTM layer that the scratch engine needs, refusing what it cannot run."""
-    cell = layer.cell
-    spec = {
-        "units": int(cell.units),
-        "return_sequences": bool(layer.return_sequences),
-        "activation": cell.activation.__name__,
-        "recurrent_activation": cell.recurrent_activation.__name__,
-    }
-    if not cell.use_bias or layer.stateful or layer.return_state:
-        raise ValueError(f"{layer.name}: only stateless LSTMs with a bias can be exported")
-    return spec
-
-
 def export(model: Any) -> tuple[dict[str, np.ndarray], list[dict]]:
-    """Framework-free arrays (`layer/array` keys) and the ordered layer list describing them."""
-    from keras import layers
-
+    """Framework-free arrays (`layer/array` keys) and the ordered layer list describing
+    them: each Keras layer read by the engine's layer of its class's name (from_keras)."""
     arrays: dict[str, np.ndarray] = {}
-    specs: list[dict] = []
-
-    def add(prefix: str, names: tuple[str, ...], values: list) -> dict:
-        for name, value in zip(names, values, strict=True):
-            arrays[f"{prefix}/{name}"] = np.asarray(value)
-        return {name: list(np.shape(value)) for name, value in zip(names, values, strict=True)}
-
-    lstm_arrays = ("kernel", "recurrent_kernel", "bias")
-    for layer in model.layers:
-        spec: dict[str, Any] = {"name": layer.name, "type": type(layer).__name__}
-        if isinstance(layer, layers.Embedding):
-            spec |= {
-                "input_dim": layer.input_dim,
-                "output_dim": layer.output_dim,
-                "mask_zero": bool(layer.mask_zero),
-            }
-            spec["arrays"] = add(layer.name, ("embeddings",), layer.get_weights())
-        elif isinstance(layer, layers.LSTM):
-            if layer.go_backwards:
-                raise ValueError(f"{layer.name}: a backward LSTM outside Bidirectional")
-            spec |= lstm_spec(layer)
-            spec["arrays"] = add(layer.name, lstm_arrays, layer.get_weights())
-        elif isinstance(layer, layers.Bidirectional):
-            spec["merge_mode"] = layer.merge_mode
-            spec["return_sequences"] = bool(layer.return_sequences)
-            for side, sub in (("forward", layer.forward_layer), ("backward", layer.backward_layer)):
-                spec[side] = lstm_spec(sub) | {
-                    "arrays": add(f"{layer.name}/{side}", lstm_arrays, sub.get_weights())
-                }
-        elif isinstance(layer, layers.Dropout):
-            spec["rate"] = float(layer.rate)
-        elif isinstance(layer, layers.Dense):
-            spec |= {"units": int(layer.units), "activation": layer.activation.__name__}
-            spec["arrays"] = add(layer.name, ("kernel", "bias"), layer.get_weights())
-        else:
-            raise ValueError(f"{layer.name}: layer type {type(layer).__name__} cannot be exported")
-        specs.append(spec)
-    return arrays, specs
+    layers = []
+    for keras_layer in model.layers:
+        kind = LAYERS.get(type(keras_layer).__name__)
+        if kind is None:
+            raise ValueError(
+                f"{keras_layer.name}: layer type {type(keras_layer).__name__} cannot be exported"
+            )
+        if getattr(keras_layer, "go_backwards", False):
+            raise ValueError(f"{keras_layer.name}: a backward LSTM outside Bidirectional")
+        layer, own = kind.from_keras(keras_layer)
+        layers.append(layer)
+        arrays |= {f"{layer.name}/{key}": np.asarray(value) for key, value in own.items()}
+    return arrays, write_layers(layers)
 
 
 def import_weights(model: Any, arrays: dict[str, np.ndarray]) -> None:
     """export's inverse: set every layer's weights from `layer/array` keys."""
-    from keras import layers
-
-    def values(prefix: str, names: tuple[str, ...]) -> list[np.ndarray]:
-        return [arrays[f"{prefix}/{name}"] for name in names]
-
-    lstm_arrays = ("kernel", "recurrent_kernel", "bias")
-    for layer in model.layers:
-        if isinstance(layer, layers.Embedding):
-            layer.set_weights(values(layer.name, ("embeddings",)))
-        elif isinstance(layer, layers.LSTM):
-            layer.set_weights(values(layer.name, lstm_arrays))
-        elif isinstance(layer, layers.Bidirectional):
-            layer.forward_layer.set_weights(values(f"{layer.name}/forward", lstm_arrays))
-            layer.backward_layer.set_weights(values(f"{layer.name}/backward", lstm_arrays))
-        elif isinstance(layer, layers.Dense):
-            layer.set_weights(values(layer.name, ("kernel", "bias")))
+    for keras_layer in model.layers:
+        layer, _ = LAYERS[type(keras_layer).__name__].from_keras(keras_layer)
+        layer.set_keras(keras_layer, under(arrays, layer.name))
 
 
 def from_architecture(architecture: dict, arrays: dict, model: dict, train: dict) -> Any:

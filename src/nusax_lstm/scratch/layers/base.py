@@ -1,0 +1,174 @@
+"""What every layer of the engine has, and the model format's one reader and writer of a
+layer's entry in architecture.json.
+
+A layer type is a Layer subclass in a file of its own (this folder), registered under
+the name its entries give as "type". Its dataclass fields are its entry's fields, typed:
+Layer.read checks each value against its type and says what is wrong in one line that
+names the file, the layer and the field; Layer.entry writes them back. The subclass also
+says which arrays it owns (their shapes, given its input width), how Keras initialises
+them, and builds its fast inference layer from them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import MISSING, dataclass, fields
+from typing import Any, ClassVar, Literal, NewType, NoReturn
+
+import numpy as np
+
+from ... import UserError
+from ..packing import Packing
+
+ARCHITECTURE = "architecture.json"
+
+Positive = NewType("Positive", int)  # a whole number >= 1
+Rate = NewType("Rate", float)  # a number in [0, 1)
+
+LAYERS: dict[str, type[Layer]] = {}  # "type" in architecture.json -> its class
+
+
+def register(cls: type[Layer]) -> type[Layer]:
+    LAYERS[cls.type] = cls
+    return cls
+
+
+def fail(where: str, message: str) -> NoReturn:
+    raise UserError(f"{ARCHITECTURE}: {where}: {message}")
+
+
+def expected(kind: Any) -> str:
+    """What the messages call a value of `kind`."""
+    names = {
+        bool: "true or false",
+        str: "a non-empty string",
+        Positive: "a whole number >= 1",
+        Rate: "a number in [0, 1)",
+        list: "a non-empty list",
+        dict: "an object",
+    }
+    return names[kind]
+
+
+def valid(value: Any, kind: Any) -> bool:
+    """Whether `value` (parsed JSON) is of `kind`, one of expected()'s."""
+    checks = {
+        bool: lambda v: type(v) is bool,
+        str: lambda v: isinstance(v, str) and v != "",
+        Positive: lambda v: type(v) is int and v >= 1,
+        Rate: lambda v: type(v) in (int, float) and 0 <= v < 1,
+        list: lambda v: isinstance(v, list) and len(v) > 0,
+        dict: lambda v: isinstance(v, dict),
+    }
+    return checks[kind](value)
+
+
+def field(entry: Any, key: str, kind: Any, where: str) -> Any:
+    """entry[key], required and of `kind`; a fault is one UserError naming where and key."""
+    if not isinstance(entry, dict):
+        fail(where, f"expected an object, got {type(entry).__name__}")
+    if key not in entry:
+        fail(where, f"field {key!r} missing")
+    value = entry[key]
+    if typing.get_origin(kind) is Literal:
+        if value not in typing.get_args(kind):
+            fail(where, f"{key} {value!r} is not one of {list(typing.get_args(kind))}")
+    elif not valid(value, kind):
+        fail(where, f"field {key!r} is {value!r}, expected {expected(kind)}")
+    return value
+
+
+@dataclass
+class Layer:
+    """One layer's spec: its name and its typed fields (the subclass's)."""
+
+    type: ClassVar[str]
+    takes_ids: ClassVar[bool] = False  # reads token ids: the first layer, and only there
+    recurrent: ClassVar[bool] = False  # runs over time (a Bidirectional may wrap it)
+    name: str
+
+    @classmethod
+    def read(cls, entry: dict, name: str) -> Layer:
+        """The layer of an entry whose name is known (checked by the caller), every field
+        checked against its type; a field with a default may be left out."""
+        hints = typing.get_type_hints(cls)
+        values = {}
+        for f in fields(cls)[1:]:
+            if f.name in entry or f.default is MISSING:
+                values[f.name] = cls.read_field(entry, f.name, hints[f.name], name)
+        return cls(name, **values)
+
+    @classmethod
+    def read_field(cls, entry: dict, key: str, kind: Any, name: str) -> Any:
+        """One field of the entry of layer `name`."""
+        return field(entry, key, kind, f"layer {name}")
+
+    def entry(self, width: int | None) -> dict:
+        """This layer's entry in architecture.json, given its input width."""
+        own = {f.name: getattr(self, f.name) for f in fields(self)[1:]}
+        shapes = {key: list(shape) for key, shape in self.shapes(width).items()}
+        return {"name": self.name, "type": self.type} | own | ({"arrays": shapes} if shapes else {})
+
+    def shapes(self, width: int | None) -> dict[str, tuple[int, ...]]:
+        """The arrays this layer owns (keys under its name in weights.npz), by shape."""
+        return {}
+
+    def width(self, width: int | None) -> int | None:
+        """The width of this layer's output, given its input's."""
+        return width
+
+    def initial(self, width: int | None, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Its arrays as Keras's initialisers draw them (keras/src/initializers)."""
+        return {}
+
+    def build(self, arrays: dict[str, np.ndarray]) -> Layer:
+        """A copy that holds these arrays (keys without the layer's name; checked against
+        shapes()), and whatever layout of them its fast forward pass reads."""
+        built = dataclasses.replace(self)
+        built.arrays = arrays
+        return built
+
+    @classmethod
+    def from_keras(cls, layer: Any) -> tuple[Layer, dict[str, np.ndarray]]:
+        """This type's spec and arrays from a Keras layer of the class of its name (read
+        from its attributes: no Keras import)."""
+        raise NotImplementedError
+
+    def set_keras(self, layer: Any, arrays: dict[str, np.ndarray]) -> None:
+        """from_keras's inverse for the arrays: set the Keras layer's weights."""
+        if arrays:
+            layer.set_weights([arrays[key] for key in self.arrays_order])
+
+    arrays_order: ClassVar[tuple[str, ...]] = ()  # its arrays, in Keras's get_weights order
+
+    def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
+        """The fast forward pass at inference on packed x [N, F] (or final states [B, F])."""
+        return x
+
+    def params(self) -> int:
+        return sum(a.size for a in self.arrays.values())
+
+    def output_shape(self, shape: tuple) -> tuple:
+        return (*shape[:-1], self.width(shape[-1]))
+
+
+def glorot_uniform(shape: tuple, rng: np.random.Generator) -> np.ndarray:
+    """Uniform in +-sqrt(6 / (fan_in + fan_out)), for a kernel [fan_in, fan_out]."""
+    limit = np.sqrt(6 / (shape[0] + shape[1]))
+    return rng.uniform(-limit, limit, shape)
+
+
+def orthogonal(shape: tuple, rng: np.random.Generator) -> np.ndarray:
+    """[rows, cols] with orthonormal rows (rows <= cols) or columns: the Q of a Gaussian
+    matrix's QR decomposition, its signs fixed by R's diagonal (Keras's Orthogonal)."""
+    rows, cols = shape
+    q, r = np.linalg.qr(rng.normal(size=(max(rows, cols), min(rows, cols))))
+    q *= np.sign(np.diag(r))
+    return q.T if rows < cols else q
+
+
+def under(arrays: dict, prefix: str) -> dict:
+    """The arrays whose keys start with `prefix/`, keys without it."""
+    start = f"{prefix}/"
+    return {k.removeprefix(start): v for k, v in arrays.items() if k.startswith(start)}
