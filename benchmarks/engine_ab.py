@@ -10,7 +10,7 @@ splits:
 - unmasked: the same for each config's unmasked twin (its weights, mask_zero off), under
   end padding and under start padding;
 - epoch: one training epoch's gradients of the first config (packed_backprop's
-  loss_and_gradients on the training texts in batches of 32, each cut after its longest
+  forward_backward on the training texts in batches of 32, each cut after its longest
   text), as the NumPy training computes them, with dropout masks drawn once here.
 This process prepares the inputs; each checkout's engine runs them in a process of its
 own (PYTHONPATH=its src, one BLAS thread, the engine's own threads as it chooses them).
@@ -60,7 +60,7 @@ def run(workload):
     if workload == "epoch":
         architecture, arrays, batches = work["epoch"]
         for ids, labels, masks in batches:
-            packed_backprop.loss_and_gradients(architecture, arrays, ids, labels, masks)
+            packed_backprop.forward_backward(architecture, arrays, ids, labels, masks)
     else:
         for _ in range(work["repeats"]):
             for engine, ids in engines[workload]:

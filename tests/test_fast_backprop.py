@@ -64,10 +64,10 @@ def both(case, dtype, dropout: bool, batch: int = 9, steps: int = 8):
     ids = token_ids(batch, steps, padding, seed=batch, vocab=VOCAB)
     labels = np.random.default_rng(3).integers(0, 3, batch)
     masks = dropout_masks(architecture, ids, 0.3, seed=4) if dropout else None
-    expected = backprop.loss_and_gradients(architecture, arrays, ids, labels, masks)
+    expected = backprop.forward_backward(architecture, arrays, ids, labels, masks)[:2]
     arrays = {key: array.astype(dtype) for key, array in arrays.items()}
     masks = masks and {name: mask.astype(dtype) for name, mask in masks.items()}
-    return expected, packed_backprop.loss_and_gradients(architecture, arrays, ids, labels, masks)
+    return expected, packed_backprop.forward_backward(architecture, arrays, ids, labels, masks)[:2]
 
 
 @pytest.mark.parametrize("dropout", [False, True], ids=["", "dropout"])
@@ -95,4 +95,4 @@ def test_a_model_ending_on_sequences_is_refused():
     architecture["layers"][1]["return_sequences"] = True
     ids = token_ids(3, 5, "end", vocab=VOCAB)
     with pytest.raises(ValueError, match="final state"):
-        packed_backprop.loss_and_gradients(architecture, arrays, ids, np.zeros(3, dtype=int))
+        packed_backprop.forward_backward(architecture, arrays, ids, np.zeros(3, dtype=int))

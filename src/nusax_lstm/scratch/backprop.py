@@ -142,16 +142,6 @@ def backward(tape: list, arrays: dict, dlogits, recurrent) -> tuple[dict, np.nda
     return grads, dy
 
 
-def loss_and_gradients(
-    architecture: dict, arrays: dict, ids: np.ndarray, labels: np.ndarray, dropout=None
-) -> tuple[float, dict]:
-    """The mean cross-entropy of the classifier on ids [B, T] and labels [B], and its
-    gradient with respect to every array (same keys as `arrays`): forward_backward's
-    first two results."""
-    loss, grads, _ = forward_backward(architecture, arrays, ids, labels, dropout)
-    return loss, grads
-
-
 def forward_backward(
     architecture: dict, arrays: dict, ids: np.ndarray, labels: np.ndarray, dropout=None
 ) -> tuple[float, dict, np.ndarray]:

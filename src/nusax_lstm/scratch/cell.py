@@ -41,6 +41,14 @@ def halved(w: np.ndarray) -> np.ndarray:
     return out
 
 
+def column_major(w: np.ndarray) -> np.ndarray:
+    """w [..., R, H] with each [R, H] block stored column by column: training's layout of
+    the weights. BLAS rounds a product of a few rows (a step's last texts) differently by
+    its operands' layout; this is the layout the default study's NumPy-trained files were
+    made with."""
+    return np.ascontiguousarray(w.swapaxes(-1, -2)).swapaxes(-1, -2)
+
+
 def step(z: np.ndarray, c_before: np.ndarray, c: np.ndarray, h: np.ndarray, ig: np.ndarray):
     """One step for a block of rows, in place. z [4, ..., H]: the gates' pre-activations,
     (o, i, f) halved; it becomes tanh(z), then 2 sigmoid for o, i, f. Writes

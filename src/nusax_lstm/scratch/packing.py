@@ -71,3 +71,29 @@ class Packing:
             source = np.maximum.accumulate(source, axis=1)
         padded = np.where((source >= 0)[..., None], packed[source], 0)
         return padded.astype(packed.dtype, copy=False)
+
+
+def previous(packing: Packing) -> np.ndarray:
+    """[N]: the row of each token's previous state in a [.., B + N, H] state buffer: the
+    same text's previous token, or for a text's first token a zero row."""
+    step = np.repeat(np.arange(len(packing.sizes)), packing.sizes)
+    row = np.arange(len(packing.rows)) - packing.offsets[step]  # within its step
+    return np.where(step > 0, packing.batch + packing.offsets[step - 1] + row, row)
+
+
+def final(packing: Packing) -> np.ndarray:
+    """[B]: the row of each text's final state in a [.., B + N, H] state buffer, in the
+    original row order: its last token's, or for an empty text its own zero row."""
+    sorted_rows = np.arange(packing.batch)
+    last = packing.batch + packing.offsets[np.maximum(packing.lengths, 1) - 1] + sorted_rows
+    return packing.unsort(np.where(packing.lengths > 0, last, sorted_rows))
+
+
+def in_reading_order(a: np.ndarray, orders: list) -> np.ndarray:
+    """[L, N, F] in packed order <-> each lane in its reading order (orders[lane]; None:
+    packed order). A reading order mirrors each text: it is its own inverse. A copy."""
+    a = a.copy()
+    for lane, order in enumerate(orders):
+        if order is not None:
+            a[lane] = a[lane][order]
+    return a

@@ -15,6 +15,7 @@ from ..text import trim
 from ..training_io import fit_data, inputs, save_export, save_run
 from .adam import Adam
 from .init import classifier, initial_weights
+from .layers import Dropout, read_layers
 from .loader import from_export
 from .model import blas_controller
 from .packed_backprop import forward_backward
@@ -23,21 +24,20 @@ from .packed_backprop import forward_backward
 def dropout_shapes(architecture: dict, batch: int, steps: int) -> dict[str, tuple]:
     """Each Dropout layer's input shape: [B, T, W] after a layer that returns sequences,
     [B, W] after one that returns its last state."""
-    shapes, width, sequences = {}, 0, True
-    for layer in architecture["layers"]:
-        if layer["type"] == "LSTM":
-            width, sequences = layer["units"], layer["return_sequences"]
-        elif layer["type"] == "Bidirectional":
-            width = layer["forward"]["units"] * (2 if layer["merge_mode"] == "concat" else 1)
-            sequences = layer["return_sequences"]
-        elif layer["type"] == "Dropout":
-            shapes[layer["name"]] = (batch, steps, width) if sequences else (batch, width)
+    shapes, width, sequences = {}, None, True
+    for layer in read_layers(architecture):
+        if isinstance(layer, Dropout):
+            shapes[layer.name] = (batch, steps, width) if sequences else (batch, width)
+        sequences = getattr(layer, "return_sequences", sequences)
+        width = layer.width(width)
     return shapes
 
 
 def dropout_masks(architecture: dict, ids: np.ndarray, rng: np.random.Generator, dtype):
     """Per Dropout layer, units kept with probability 1 - rate, scaled by 1 / (1 - rate)."""
-    rates = {layer["name"]: layer["rate"] for layer in architecture["layers"] if "rate" in layer}
+    rates = {
+        layer.name: layer.rate for layer in read_layers(architecture) if isinstance(layer, Dropout)
+    }
     masks = {}
     for name, shape in dropout_shapes(architecture, *ids.shape).items():
         if rates[name] > 0:

@@ -80,6 +80,17 @@ def field(entry: Any, key: str, kind: Any, where: str) -> Any:
 
 
 @dataclass
+class Flow:
+    """What training's forward pass carries beside the activations: the packing, whether x
+    is packed sequences [N, F] (else final states [B, F]), and each Dropout layer's mask
+    of kept units by name (scaled by 1 / (1 - rate); none: the identity)."""
+
+    packing: Packing
+    dropout: dict[str, np.ndarray]
+    sequences: bool = True
+
+
+@dataclass
 class Layer:
     """One layer's spec: its name and its typed fields (the subclass's)."""
 
@@ -145,6 +156,16 @@ class Layer:
     def __call__(self, x: np.ndarray, packing: Packing) -> np.ndarray:
         """The fast forward pass at inference on packed x [N, F] (or final states [B, F])."""
         return x
+
+    def train_forward(self, arrays: dict, x: np.ndarray, flow: Flow) -> tuple[np.ndarray, Any]:
+        """Training's fast forward pass with these arrays (Keras's layout): its output, and
+        what train_backward needs."""
+        return x, None
+
+    def train_backward(self, saved: Any, dy: np.ndarray, flow: Flow) -> tuple[np.ndarray, dict]:
+        """The gradient reaching its input, and its arrays' gradients, from dy (of its
+        output)."""
+        return dy, {}
 
     def params(self) -> int:
         return sum(a.size for a in self.arrays.values())

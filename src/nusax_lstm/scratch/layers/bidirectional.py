@@ -9,6 +9,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
+from ..backprop import MERGE_BACKWARD
 from ..reference import MERGE
 from ..scan import LSTMStack, lstm_scan
 from .base import LAYERS, Layer, fail, field, register, under
@@ -95,6 +98,23 @@ class Bidirectional(Layer):
         if self.merge_mode == "concat":  # side by side already: a view, not a copy
             return y.reshape(*y.shape[:-2], 2 * y.shape[-1])
         return MERGE[self.merge_mode](y[..., 0, :], y[..., 1, :])
+
+    def train_forward(self, arrays, x, flow):
+        """Both sides' lanes side by side (their type's lanes_forward), then merged."""
+        run = type(self.forward)
+        orders = [None, flow.packing.backward]
+        sides = [under(arrays, key) for key in SIDES]
+        out, saved = run.lanes_forward(sides, orders, x, flow.packing, self.return_sequences)
+        flow.sequences = self.return_sequences
+        return MERGE[self.merge_mode](*out), (out, saved)
+
+    def train_backward(self, saved, dy, flow):
+        out, saved = saved
+        dout = np.stack(MERGE_BACKWARD[self.merge_mode](dy, *out))
+        dx, grads = type(self.forward).lanes_backward(saved, dout, flow.packing)
+        return dx, {
+            f"{key}/{k}": g for key, own in zip(SIDES, grads, strict=True) for k, g in own.items()
+        }
 
     def output_shape(self, shape):
         out = self.forward.output_shape(shape)

@@ -8,7 +8,8 @@ from typing import Literal
 
 import numpy as np
 
-from ..reference import softmax
+from ..backprop import dense_backward
+from ..reference import dense, softmax
 from .base import Layer, Positive, glorot_uniform, register
 
 
@@ -36,5 +37,14 @@ class Dense(Layer):
         return {"kernel": glorot_uniform((width, self.units), rng), "bias": np.zeros(self.units)}
 
     def __call__(self, x, packing):
-        y = x @ self.arrays["kernel"] + self.arrays["bias"]
+        y = dense(x, self.arrays["kernel"], self.arrays["bias"])
         return softmax(y) if self.activation == "softmax" else y
+
+    def train_forward(self, arrays, x, flow):
+        """x W + b: a softmax is the loss's (packed_backprop.forward_backward)."""
+        return dense(x, arrays["kernel"], arrays["bias"]), (x, arrays["kernel"])
+
+    def train_backward(self, saved, dy, flow):
+        x, kernel = saved
+        dx, dW, db = dense_backward(x, kernel, dy)
+        return dx, {"kernel": dW, "bias": db}

@@ -17,3 +17,13 @@ class Dropout(Layer):
     @classmethod
     def from_keras(cls, layer):
         return cls(layer.name, float(layer.rate)), {}
+
+    def train_forward(self, arrays, x, flow):
+        mask = flow.dropout.get(self.name)
+        if mask is None:
+            return x, None
+        mask = flow.packing.pack(mask) if flow.sequences else mask
+        return x * mask, mask
+
+    def train_backward(self, mask, dy, flow):
+        return (dy if mask is None else dy * mask), {}

@@ -14,9 +14,10 @@ from typing import Literal
 
 import numpy as np
 
-from ..cell import gate_major, halved
+from ..cell import column_major, gate_major, halved, keras_columns, scan, scan_backward
+from ..packing import Packing, final, in_reading_order, previous
 from ..scan import LSTMStack
-from .base import Layer, Positive, glorot_uniform, orthogonal, register
+from .base import Flow, Layer, Positive, glorot_uniform, orthogonal, register
 
 
 @register
@@ -78,3 +79,88 @@ class LSTM(Layer):
 
     def output_shape(self, shape):
         return (*shape[:-1], self.units) if self.return_sequences else (shape[0], self.units)
+
+    @staticmethod
+    def lanes_forward(lanes, orders, x, packing, sequences):
+        return lanes_forward(lanes, orders, x, packing, sequences)
+
+    @staticmethod
+    def lanes_backward(saved, dout, packing):
+        return lanes_backward(saved, dout, packing)
+
+    def train_forward(self, arrays, x, flow: Flow):
+        out, saved = lanes_forward([arrays], [None], x, flow.packing, self.return_sequences)
+        flow.sequences = self.return_sequences
+        return out[0], saved
+
+    def train_backward(self, saved, dy, flow: Flow):
+        dx, (grads,) = lanes_backward(saved, dy[None], flow.packing)
+        return dx, grads
+
+
+# Training's forward and backward pass of one or more LSTM lanes side by side (a layer,
+# or a Bidirectional's two directions), on packed sequences; backprop.lstm_backward's
+# equations (tests/test_fast_backprop.py). The layout, so that a step of the time loop is
+# a few NumPy calls on contiguous blocks (each trick timed against the module without
+# it, side by side: benchmarks/README.md):
+# - each lane reads the packed tokens in its own order (the backward direction reads
+#   each text from its last real token to its first: packing.backward), gate-major
+#   [4, L, N, H] (cell.py), so that a step's slice of one gate is one block per lane
+#   (1.13x over one block-diagonal recurrent matmul);
+# - the states h and c of every step live in one buffer [L, B + N, H], B zero rows first;
+# - what needs no recurrence runs once over all tokens, outside the time loop, as
+#   per-lane, per-gate matmuls that read and write the gate-major layout as it is: the
+#   input projection x W, dW = x^T dz, dU = h^T dz, dx = dz W^T (1.14x over one [N, 4LH]
+#   matmul and transposed copies); the gates' derivative factors too.
+# Shapes: B texts, N real tokens (packed), D input features, H units, L lanes.
+
+
+def lanes_forward(lanes: list[dict], orders: list, x: np.ndarray, packing: Packing, sequences):
+    """Packed x [N, D] -> each lane's outputs [L, N, H] (packed order) if `sequences`, else
+    its final states [L, B, H] (original row order); and what lanes_backward needs.
+    lanes: each lane's arrays (Keras's layout); orders: each lane's reading order."""
+    kernel, recurrent_kernel = (
+        column_major(np.stack([gate_major(w[k]) for w in lanes], axis=1))
+        for k in ("kernel", "recurrent_kernel")
+    )  # [4, L, D, H], [4, L, H, H]
+    bias = np.stack([gate_major(w["bias"][None]) for w in lanes], axis=1)  # [4, L, 1, H]
+    xs = in_reading_order(np.broadcast_to(x, (len(lanes), *x.shape)), orders)
+    z = xs[None] @ halved(kernel)  # [4, L, N, H]: all tokens at once
+    z += halved(bias)
+    h, c = scan(z, halved(recurrent_kernel), packing)
+    if sequences:
+        out = in_reading_order(h[:, packing.batch :], orders)
+    else:
+        out = h[:, final(packing)]
+    return out, (orders, kernel, recurrent_kernel, xs, z, h, c, sequences)
+
+
+def lanes_backward(saved, dout: np.ndarray, packing: Packing) -> tuple[np.ndarray, list]:
+    """dout [L, N, H] or [L, B, H] (of lanes_forward's output) -> dx [N, D] and each
+    lane's gradients (Keras's layout)."""
+    orders, kernel, recurrent_kernel, xs, gates, h, c, sequences = saved
+    (lanes, tokens, _), units = xs.shape, h.shape[-1]
+    dh = np.zeros_like(h)  # [L, B + N, H]: the gradient reaching each state from above
+    if sequences:
+        dh[:, packing.batch :] = in_reading_order(dout, orders)
+    else:
+        dh[:, final(packing)] = dout
+    before = previous(packing)
+    dU_T = recurrent_kernel.transpose(0, 1, 3, 2).copy()
+    states = slice(packing.batch, None)
+    dz = scan_backward(dh[:, states], gates, c[:, before], c[:, states], dU_T, packing)
+    # all tokens at once, each lane in its reading order
+    dW = xs.transpose(0, 2, 1)[None] @ dz  # [4, L, D, H]
+    dU = h[None, :, before].transpose(0, 1, 3, 2) @ dz  # [4, L, H, H]
+    db = dz.sum(axis=2)  # [4, L, H]
+    dz_rows = dz.transpose(1, 2, 0, 3).reshape(lanes, tokens, 4 * units)
+    dxs = dz_rows @ kernel.transpose(1, 0, 3, 2).reshape(lanes, 4 * units, -1)
+    grads = [
+        {
+            "kernel": keras_columns(dW[:, lane]),
+            "recurrent_kernel": keras_columns(dU[:, lane]),
+            "bias": keras_columns(db[:, lane]),
+        }
+        for lane in range(lanes)
+    ]
+    return in_reading_order(dxs, orders).sum(axis=0), grads
