@@ -13,11 +13,12 @@ from matplotlib.figure import Figure
 from . import UserError
 from .explain import Explanation, method_line, shown_token
 from .plots import save
-from .scratch.trace import GATES
+from .scratch.layers import read_layers
+from .scratch.trace import SIGNED
 
 
 def recurrent_layers(architecture: dict) -> list[str]:
-    return [s["name"] for s in architecture["layers"] if s["type"] in ("LSTM", "Bidirectional")]
+    return [layer.name for layer in read_layers(architecture) if layer.recurrent]
 
 
 def check_figure(path: str, texts: int, architecture: dict, layer: int) -> None:
@@ -50,10 +51,10 @@ def explanation(e: Explanation, layer: int, path) -> None:
     title = f"{e.label} ({probs}): {e.text}"
     fig.suptitle(textwrap.shorten(title, 110), fontsize=11)
     strip(axes[0], e)
-    for k, (trace, gate) in enumerate((t, g) for t in shown for g in GATES):
+    for k, (trace, gate) in enumerate((t, g) for t in shown for g in t.values):
         ax = axes[1 + k]
         values = trace.values[gate].T  # [H, tokens]
-        if gate == "cell":
+        if gate in SIGNED:
             top = float(np.nanmax(np.abs(values), initial=0.0)) or 1.0
             image = ax.imshow(values, aspect="auto", cmap="RdBu", vmin=-top, vmax=top)
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reference import MERGE, dense, embedding, lstm, lstm_weights, softmax
+from .reference import CELLS, MERGE, dense, embedding, lstm_weights, softmax
 
 
 def cross_entropy(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -73,6 +73,9 @@ def lstm_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) ->
     return dx, dW, dU, db
 
 
+CELLS_BACKWARD = {"LSTM": lstm_backward}
+
+
 MERGE_BACKWARD = {  # d merged -> (d forward, d backward), given both sides' values
     "concat": lambda d, a, b: np.split(d, 2, axis=-1),
     "sum": lambda d, a, b: (d, d),
@@ -84,17 +87,23 @@ MERGE_BACKWARD = {  # d merged -> (d forward, d backward), given both sides' val
 def lanes(spec: dict) -> list[str]:
     """The weight prefixes of a recurrent layer: itself, or its two directions."""
     name = spec["name"]
-    return [name] if spec["type"] == "LSTM" else [f"{name}/forward", f"{name}/backward"]
+    return [name] if spec["type"] != "Bidirectional" else [f"{name}/forward", f"{name}/backward"]
+
+
+def cell_type(spec: dict) -> str:
+    """A recurrent layer's cell: its type, or its sides' (LSTM where they do not say)."""
+    return spec["forward"].get("type", "LSTM") if spec["type"] == "Bidirectional" else spec["type"]
 
 
 def recurrent_forward(spec: dict, arrays: dict, x, mask) -> tuple[np.ndarray, list]:
-    """A (Bi)LSTM layer: its output (sequence or final state, directions merged) and per
-    direction (weights, the steps it recorded, its own output)."""
+    """A recurrent layer, (Bi)LSTM or (Bi)GRU: its output (sequence or final state,
+    directions merged) and per direction (weights, the steps it recorded, its own output)."""
     runs = []
     for prefix in lanes(spec):
         weights, seen = lstm_weights(arrays, prefix), []
         backwards = prefix.endswith("/backward")
-        out, last = lstm(x, mask, **weights, go_backwards=backwards, steps_seen=seen)
+        cell = CELLS[cell_type(spec)]
+        out, last = cell(x, mask, **weights, go_backwards=backwards, steps_seen=seen)
         runs.append((weights, seen, out if spec["return_sequences"] else last))
     outs = [own for *_, own in runs]
     return (outs[0] if len(outs) == 1 else MERGE[spec["merge_mode"]](*outs)), runs
@@ -113,7 +122,7 @@ def recurrent_backward(spec: dict, x, runs: list, dy, grads: dict) -> np.ndarray
             doutputs, dlast = dout, np.zeros((shape[0], shape[2]))
         else:
             doutputs, dlast = np.zeros(shape), dout
-        dx_lane, *dweights = lstm_backward(
+        dx_lane, *dweights = CELLS_BACKWARD[cell_type(spec)](
             x, weights["kernel"], weights["recurrent_kernel"], seen, doutputs, dlast
         )
         dx += dx_lane
@@ -161,7 +170,7 @@ def forward_backward(
     tape = []  # per layer: (spec, its input, what its backward needs)
     for spec in layers[1:]:
         name, kind, x_in = spec["name"], spec["type"], x
-        if kind in ("LSTM", "Bidirectional"):
+        if kind in (*CELLS, "Bidirectional"):
             x, saved = recurrent_forward(spec, arrays, x, mask)
         elif kind == "Dropout":
             saved = dropout.get(name)

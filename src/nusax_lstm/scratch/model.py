@@ -30,16 +30,16 @@ class Sequential:
         self.layers, self.sequence_length = layers, sequence_length
         embedded = bool(layers) and isinstance(layers[0], Embedding)
         stages = execution_stages(layers[1:]) if embedded else []
-        if not any(map(recurrent_layers, stages)):
-            raise UserError("the model must start with an Embedding and hold an LSTM layer")
-        if recurrent_layers(stages[0]):  # token ids go straight into the first LSTM
+        if not any(map(is_recurrent, stages)):
+            raise UserError("the model must start with an Embedding and hold a recurrent layer")
+        if reads_tokens(stages[0]):  # token ids go straight into the first LSTM
             stages[0].read_tokens(layers[0].embeddings)
             self.stages = stages
         else:
             self.stages = [layers[0], *stages]
-        recurrent = [i for i, stage in enumerate(self.stages) if recurrent_layers(stage)]
+        recurrent = [i for i, stage in enumerate(self.stages) if is_recurrent(stage)]
         self.last_recurrent = recurrent[-1]
-        self.state_width = sum(state_width(recurrent_layers(self.stages[i])) for i in recurrent)
+        self.state_width = sum(state_width(self.stages[i]) for i in recurrent)
 
     def _checked(self, ids) -> np.ndarray:
         ids = np.asarray(ids)
@@ -61,7 +61,7 @@ class Sequential:
         for i, stage in enumerate(self.stages):
             x = stage(x, packing)
             if i == self.last_recurrent and stage.return_sequences:
-                x = packing.unpack(x, carry=isinstance(recurrent_layers(stage), LSTMStack))
+                x = packing.unpack(x, carry=not isinstance(stage, Bidirectional))
         if not self.stages[self.last_recurrent].return_sequences:
             x = packing.unsort(x)  # final states come in sorted row order
         return x
@@ -127,16 +127,22 @@ class Sequential:
         return "\n".join(lines)
 
 
-def recurrent_layers(stage) -> LSTMStack | Bidirectional | None:
-    """The LSTM layers a stage runs (None for a layer that is not recurrent)."""
-    return stage if isinstance(stage, LSTMStack | Bidirectional) else None
+def is_recurrent(stage) -> bool:
+    """Whether a stage runs over time: a stack of LSTM layers, or a recurrent layer."""
+    return isinstance(stage, LSTMStack) or getattr(stage, "recurrent", False)
 
 
-def state_width(stage: LSTMStack | Bidirectional) -> int:
+def reads_tokens(stage) -> bool:
+    """Whether a stage can take token ids in place of the embedding's vectors (LSTM lanes
+    fold the embedding into a table: LSTMStack.read_tokens)."""
+    return isinstance(stage, LSTMStack) or getattr(stage, "lanes", None) is not None
+
+
+def state_width(stage) -> int:
     """State values a row updates per step in a recurrent stage: its units, both directions."""
-    return (
-        sum(lane.width for lane in stage.lanes) if isinstance(stage, Bidirectional) else stage.width
-    )
+    if isinstance(stage, LSTMStack):
+        return stage.width
+    return 2 * stage.forward.units if isinstance(stage, Bidirectional) else stage.units
 
 
 def usable_cpus() -> int:

@@ -68,6 +68,18 @@ def lstm(x, mask, kernel, recurrent_kernel, bias, go_backwards=False, steps_seen
     return outputs, h
 
 
+CELLS = {"LSTM": lstm}  # a recurrent layer's type -> its time loop
+
+# What a cell's gate traces show (trace.py): their names, and a step its time loop recorded
+# (steps_seen) -> (t, kept, their values)
+SHOWN = {
+    "LSTM": (
+        ("input", "forget", "output", "cell"),
+        lambda t, h, c, gates, c_new, keep: (t, keep, (gates[0], gates[1], gates[3], c_new)),
+    ),
+}
+
+
 MERGE = {
     "concat": lambda a, b: np.concatenate([a, b], axis=-1),
     "sum": lambda a, b: a + b,
@@ -76,12 +88,13 @@ MERGE = {
 }
 
 
-def bidirectional(x, mask, forward: dict, backward: dict, merge_mode: str):
-    """A forward LSTM and a backward one (reading each text from its last step to its first)
-    over the same x [B, T, D]; outputs [B, T, 2H or H] and final states, merged. The
-    backward outputs stay at the positions of the steps that produced them."""
-    out_f, h_f = lstm(x, mask, **forward)
-    out_b, h_b = lstm(x, mask, **backward, go_backwards=True)
+def bidirectional(x, mask, forward: dict, backward: dict, merge_mode: str, cell=lstm):
+    """A forward recurrent layer (`cell`: lstm or gru) and a backward one (reading each
+    text from its last step to its first) over the same x [B, T, D]; outputs [B, T, 2H or
+    H] and final states, merged. The backward outputs stay at the positions of the steps
+    that produced them."""
+    out_f, h_f = cell(x, mask, **forward)
+    out_b, h_b = cell(x, mask, **backward, go_backwards=True)
     merge = MERGE[merge_mode]
     return merge(out_f, out_b), merge(h_f, h_b)
 
@@ -92,6 +105,7 @@ def dense(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
 
 
 def lstm_weights(arrays: dict, prefix: str) -> dict:
+    """A recurrent layer's arrays (an LSTM's or a GRU's) by name."""
     return {k: arrays[f"{prefix}/{k}"] for k in ("kernel", "recurrent_kernel", "bias")}
 
 
@@ -105,12 +119,13 @@ def predict_proba(architecture: dict, arrays: dict, ids: np.ndarray) -> np.ndarr
     mask = ids != 0 if layers[0]["mask_zero"] else np.ones(ids.shape, dtype=bool)
     for spec in layers[1:]:
         name, kind = spec["name"], spec["type"]
-        if kind in ("LSTM", "Bidirectional"):
-            if kind == "LSTM":
-                sequence, last = lstm(x, mask, **lstm_weights(arrays, name))
-            else:
-                sides = [lstm_weights(arrays, f"{name}/{side}") for side in ("forward", "backward")]
-                sequence, last = bidirectional(x, mask, *sides, spec["merge_mode"])
+        if kind in CELLS:
+            sequence, last = CELLS[kind](x, mask, **lstm_weights(arrays, name))
+            x = sequence if spec["return_sequences"] else last
+        elif kind == "Bidirectional":
+            cell = CELLS[spec["forward"].get("type", "LSTM")]
+            sides = [lstm_weights(arrays, f"{name}/{side}") for side in ("forward", "backward")]
+            sequence, last = bidirectional(x, mask, *sides, spec["merge_mode"], cell)
             x = sequence if spec["return_sequences"] else last
         elif kind == "Dense":
             x = dense(x, arrays[f"{name}/kernel"], arrays[f"{name}/bias"])

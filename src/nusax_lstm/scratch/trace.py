@@ -1,6 +1,7 @@
-"""What the LSTM cells did on a text, step by step: the input, forget and output gates
-and the cell state of every recurrent layer and direction, as reference.py's forward
-pass computes them (the one a student reads), after Karpathy et al., "Visualizing and
+"""What the recurrent cells did on a text, step by step: an LSTM's input, forget and
+output gates and its cell state, a GRU's update and reset gates, its candidate and its
+state, for every recurrent layer and direction, as reference.py's forward pass computes
+them (the one a student reads), after Karpathy et al., "Visualizing and
 Understanding Recurrent Networks" (2015).
 
 Shapes: T steps, H units.
@@ -12,16 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import lanes, recurrent_forward
-from .reference import embedding
+from .backprop import cell_type, lanes, recurrent_forward
+from .reference import SHOWN, embedding
 
-GATES = ("input", "forget", "output", "cell")
+GATES = SHOWN["LSTM"][0]  # an LSTM's
+SIGNED = {"cell", "candidate", "state"}  # in (-1, 1) or beyond; the gates are in (0, 1)
 
 
 @dataclass
 class Trace:
-    """One direction of one recurrent layer: per gate (GATES), its values [T, H] at each
-    step the cell ran, in text order (NaN where a mask skipped the step)."""
+    """One direction of one recurrent layer: per gate (GATES or GRU_GATES), its values
+    [T, H] at each step the cell ran, in text order (NaN where a mask skipped the step)."""
 
     layer: str
     direction: str  # "forward" or "backward"
@@ -35,24 +37,27 @@ def traces(architecture: dict, arrays: dict, ids: np.ndarray) -> list[Trace]:
     mask = ids[None] != 0 if layers[0]["mask_zero"] else np.ones((1, len(ids)), dtype=bool)
     found = []
     for spec in layers[1:]:
-        if spec["type"] not in ("LSTM", "Bidirectional"):
+        if spec["type"] not in (*SHOWN, "Bidirectional"):
             continue  # Dropout is the identity when predicting; Dense ends the stack
         x, runs = recurrent_forward(spec, arrays, x, mask)
         for prefix, (_, seen, _) in zip(lanes(spec), runs, strict=True):
             direction = "backward" if prefix.endswith("/backward") else "forward"
-            found.append(Trace(spec["name"], direction, step_values(seen, len(ids))))
+            values = step_values(seen, len(ids), cell_type(spec))
+            found.append(Trace(spec["name"], direction, values))
         if not spec["return_sequences"]:
             break
     return found
 
 
-def step_values(seen: list, steps: int) -> dict[str, np.ndarray]:
-    """reference.lstm's record of one text (t, h, c, gates, c_new, keep per step run) ->
-    per gate [T, H], NaN at skipped steps."""
-    units = seen[0][1].shape[1]
-    values = {gate: np.full((steps, units), np.nan) for gate in GATES}
-    for t, _, _, (i, f, _, o), c_new, keep in seen:
+def step_values(seen: list, steps: int, cell: str = "LSTM") -> dict[str, np.ndarray]:
+    """A reference cell's record of one text (per step run) -> per value it shows
+    (reference.SHOWN) [T, H], NaN at skipped steps."""
+    names, shown = SHOWN[cell]
+    records = [shown(*step) for step in seen]
+    units = records[0][2][0].shape[1]
+    values = {name: np.full((steps, units), np.nan) for name in names}
+    for t, keep, gates in records:
         if keep[0, 0]:
-            for gate, value in zip(GATES, (i, f, o, c_new), strict=True):
-                values[gate][t] = value[0]
+            for name, value in zip(names, gates, strict=True):
+                values[name][t] = value[0]
     return values

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..backprop import MERGE_BACKWARD
 from ..reference import MERGE
-from ..scan import LSTMStack, lstm_scan
+from ..scan import lstm_scan
 from .base import LAYERS, Layer, fail, field, register, under
 
 SIDES = ("forward", "backward")
@@ -23,6 +23,7 @@ SIDES = ("forward", "backward")
 @dataclass
 class Bidirectional(Layer):
     type = "Bidirectional"
+    recurrent = True
     merge_mode: Literal["concat", "sum", "mul", "ave"]
     return_sequences: bool
     forward: Layer
@@ -34,7 +35,7 @@ class Bidirectional(Layer):
             return super().read_field(entry, key, kind, name)
         side = field(entry, key, dict, f"layer {name}")  # no name of its own; LSTM if untyped
         kind = side.get("type", "LSTM")
-        if kind not in LAYERS or not LAYERS[kind].recurrent:
+        if kind not in LAYERS or not LAYERS[kind].recurrent or kind == cls.type:
             fail(f"layer {name}/{key}", f"{kind!r} is not a recurrent layer type")
         return LAYERS[kind].read(side, f"{name}/{key}")
 
@@ -81,7 +82,12 @@ class Bidirectional(Layer):
         built = super().build(arrays)
         for key in SIDES:
             setattr(built, key, getattr(self, key).build(under(arrays, key)))
-        built.lanes = [LSTMStack([built.forward]), LSTMStack([built.backward])]
+        # sides that run as scan.py's LSTM stacks do so side by side (lstm_scan); others
+        # run their type's lanes_forward
+        stacks = [
+            getattr(side, "stack", lambda: None)() for side in (built.forward, built.backward)
+        ]
+        built.lanes = None if None in stacks else stacks
         return built
 
     def read_tokens(self, embeddings):
@@ -93,8 +99,15 @@ class Bidirectional(Layer):
         """Packed x [N, D] (token ids [N] after read_tokens) -> merged outputs [N, 2H or H]
         or final states [B, 2H or H]."""
         # The backward direction reads, and writes, each row from its last step to its first.
-        forward, backward = self.lanes
-        y = lstm_scan([(forward, None), (backward, packing.backward)], x, packing)  # [..., 2, H]
+        orders = [None, packing.backward]
+        if self.lanes is not None:
+            y = lstm_scan(list(zip(self.lanes, orders, strict=True)), x, packing)  # [..., 2, H]
+        else:
+            sides = [self.forward.arrays, self.backward.arrays]
+            out, _ = type(self.forward).lanes_forward(
+                sides, orders, x, packing, self.return_sequences
+            )
+            y = np.moveaxis(out if self.return_sequences else out[:, packing.order], 0, -2)
         if self.merge_mode == "concat":  # side by side already: a view, not a copy
             return y.reshape(*y.shape[:-2], 2 * y.shape[-1])
         return MERGE[self.merge_mode](y[..., 0, :], y[..., 1, :])

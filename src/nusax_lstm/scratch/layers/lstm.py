@@ -73,9 +73,13 @@ class LSTM(Layer):
         built.bias = halved(gate_major(arrays["bias"]))
         return built
 
+    def stack(self) -> LSTMStack:
+        """This layer as scan.py's fast inference runs it (a stack of one)."""
+        return LSTMStack([self])
+
     def __call__(self, x, packing):
         """Packed x [N, D] -> outputs [N, H] (return_sequences) or final states [B, H]."""
-        return LSTMStack([self])(x, packing)
+        return self.stack()(x, packing)
 
     def output_shape(self, shape):
         return (*shape[:-1], self.units) if self.return_sequences else (shape[0], self.units)
