@@ -73,7 +73,37 @@ def lstm_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) ->
     return dx, dW, dU, db
 
 
-CELLS_BACKWARD = {"LSTM": lstm_backward}
+def gru_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) -> tuple:
+    """The gradients of one GRU layer (reference.gru), as lstm_backward's of an LSTM:
+    dx [B, T, D], dW [D, 3H], dU [H, 3H], db [2, 3H]. With h' = z h + (1 - z) hh:
+        dz = dh' (h - hh)   dhh = dh' (1 - z)   da_h = dhh (1 - hh^2)
+        da_z = dz z (1 - z)   da_r = da_h u_h r (1 - r)
+        dx-side terms [da_z, da_r, da_h]   recurrent-side terms [da_z, da_r, da_h r]
+        dW += x_t^T dx-side   db_0 += sum dx-side   dx_t = dx-side W^T
+        dU += h^T recurrent-side   db_1 += sum recurrent-side
+        dh = dh' z + recurrent-side U^T
+    """
+    dx = np.zeros_like(x)
+    dW, dU = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
+    db = np.zeros((2, kernel.shape[1]), dtype=x.dtype)
+    dh = dh_last.copy()  # into the state after the last step
+    for t, h, (z, r, hh, u_h), keep in reversed(steps_seen):
+        dh = dh + doutputs[:, t]
+        dh_new = keep * dh
+        da_h = dh_new * (1 - z) * (1 - hh**2)
+        da_z = dh_new * (h - hh) * z * (1 - z)
+        da_r = da_h * u_h * r * (1 - r)
+        d_input = np.concatenate([da_z, da_r, da_h], axis=1)
+        d_recurrent = np.concatenate([da_z, da_r, da_h * r], axis=1)
+        dW += x[:, t].T @ d_input
+        dU += h.T @ d_recurrent
+        db += np.stack([d_input.sum(axis=0), d_recurrent.sum(axis=0)])
+        dx[:, t] = d_input @ kernel.T
+        dh = dh_new * z + d_recurrent @ recurrent_kernel.T + (1 - keep) * dh
+    return dx, dW, dU, db
+
+
+CELLS_BACKWARD = {"LSTM": lstm_backward, "GRU": gru_backward}
 
 
 MERGE_BACKWARD = {  # d merged -> (d forward, d backward), given both sides' values

@@ -68,7 +68,41 @@ def lstm(x, mask, kernel, recurrent_kernel, bias, go_backwards=False, steps_seen
     return outputs, h
 
 
-CELLS = {"LSTM": lstm}  # a recurrent layer's type -> its time loop
+def gru_step(x_t, h, kernel, recurrent_kernel, bias):
+    """One step of Keras's GRU cell (reset_after=True, its default): x_t [B, D], state
+    h [B, H] -> the new h and the gates (z, r, hh, the recurrent term of hh), each [B, H].
+    kernel [D, 3H] and recurrent_kernel [H, 3H] hold the gates z (update), r (reset) and
+    hh (candidate) side by side; bias [2, 3H] is the input's and the recurrent term's.
+
+        x_z, x_r, x_h = x_t W + b_0       u_z, u_r, u_h = h U + b_1
+        z = sigmoid(x_z + u_z)   r = sigmoid(x_r + u_r)   hh = tanh(x_h + r * u_h)
+        h = z * h + (1 - z) * hh
+    """
+    x_z, x_r, x_h = np.split(x_t @ kernel + bias[0], 3, axis=1)
+    u_z, u_r, u_h = np.split(h @ recurrent_kernel + bias[1], 3, axis=1)
+    z, r = sigmoid(x_z + u_z), sigmoid(x_r + u_r)
+    hh = np.tanh(x_h + r * u_h)
+    return z * h + (1 - z) * hh, (z, r, hh, u_h)
+
+
+def gru(x, mask, kernel, recurrent_kernel, bias, go_backwards=False, steps_seen=None):
+    """One GRU layer over x [B, T, D] -> outputs [B, T, H] and the final state h [B, H],
+    as lstm() runs an LSTM (the mask rule too); `steps_seen` receives per step (t, h
+    before it, the gates, mask[:, t])."""
+    batch, steps, _ = x.shape
+    h = np.zeros((batch, recurrent_kernel.shape[0]), dtype=x.dtype)
+    outputs = np.zeros((batch, steps, h.shape[1]), dtype=x.dtype)
+    for t in reversed(range(steps)) if go_backwards else range(steps):
+        h_new, gates = gru_step(x[:, t], h, kernel, recurrent_kernel, bias)
+        keep = mask[:, t, None]  # [B, 1]
+        if steps_seen is not None:
+            steps_seen.append((t, h, gates, keep))
+        h = np.where(keep, h_new, h)
+        outputs[:, t] = h
+    return outputs, h
+
+
+CELLS = {"LSTM": lstm, "GRU": gru}  # a recurrent layer's type -> its time loop
 
 # What a cell's gate traces show (trace.py): their names, and a step its time loop recorded
 # (steps_seen) -> (t, kept, their values)
@@ -76,6 +110,10 @@ SHOWN = {
     "LSTM": (
         ("input", "forget", "output", "cell"),
         lambda t, h, c, gates, c_new, keep: (t, keep, (gates[0], gates[1], gates[3], c_new)),
+    ),
+    "GRU": (
+        ("update", "reset", "candidate", "state"),
+        lambda t, h, gates, keep: (t, keep, (*gates[:3], gates[0] * h + (1 - gates[0]) * gates[2])),
     ),
 }
 
