@@ -28,6 +28,7 @@ from test_configs import CONFIG_ERRORS
 from nusax_lstm import LABELS
 from nusax_lstm.data import read_split
 from nusax_lstm.metrics import macro_f1
+from nusax_lstm.scratch import from_export
 
 pytestmark = pytest.mark.slow
 
@@ -443,6 +444,43 @@ def test_train_backend_numpy_trains_exports_and_matches_its_keras_twin(tmp_path,
     assert comparison["agreement"] == 1.0 and comparison["max_abs_prob_diff"] <= 1e-5
     export = tmp_path / "results" / "ind" / "best" / "export" / "keras"
     assert {f.name for f in export.glob("*.h5")} == {f"seed{s}.weights.h5" for s in best["members"]}
+
+
+def test_gru_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, mirror):
+    """`cell: gru`: Keras trains one GRU, the NumPy engine a BiGRU; the engine predicts the
+    Keras-trained one's test split as Keras did, the NumPy-trained one's Keras twin as the
+    engine did, and the selected one goes through export, scratch inference and explain."""
+    config = copy.deepcopy(TINY_CONFIG)
+    config["data"] = {"languages": ["ind"], "mirrors": [str(mirror)]}
+    config["experiments"] = {
+        "cell": [
+            {"name": "GRU", "units": [8], "cell": "gru"},
+            {
+                "name": "BiGRU",
+                "units": [8, 4],
+                "bidirectional": True,
+                "cell": "gru",
+                "backend": "numpy",
+            },
+        ]
+    }
+    write_config(tmp_path, config)
+    twin = "results/ind/models/bigru-8-4-numpy/seed7/keras_probs_test.npy"  # made on request
+    result = snakemake(tmp_path, "--cores", "2", "all", twin)
+    assert result.returncode == 0, result.stderr[-5000:]
+    models = tmp_path / "results" / "ind" / "models"
+    assert {p.name for p in models.iterdir()} == {"gru-8", "bigru-8-4-numpy"}
+    sequences = np.load(tmp_path / "results" / "ind" / "vectorized" / "sequences.npz")
+    keras_run = models / "gru-8" / "seed7"
+    engine = from_export(read(keras_run, "architecture.json"), np.load(keras_run / "weights.npz"))
+    probs = engine.predict_proba(sequences["x_test"])
+    assert np.abs(probs - np.load(keras_run / "probs_test.npy")).max() <= 1e-5
+    numpy_run = models / "bigru-8-4-numpy" / "seed7"
+    twin_probs = np.load(tmp_path / twin)
+    assert np.abs(twin_probs - np.load(numpy_run / "probs_test.npy")).max() <= 1e-5
+    comparison = read(tmp_path, "results/ind/comparison.json")
+    assert comparison["agreement"] == 1.0 and comparison["max_abs_prob_diff"] <= 1e-5
+    assert (tmp_path / "results" / "ind" / "explanations.json").is_file()
 
 
 def test_jobs_import_the_package_of_the_checkout_they_run_from(tmp_path, mirror):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from . import UserError
 
 PADDINGS = ("post", "pre")
+CELLS = ("lstm", "gru")  # a config's recurrent cell (Keras's LSTM, GRU)
 # A config trains with Keras (on train.backend, or on JAX when that is numpy) or NumPy.
 ENGINES = ("keras", "numpy")
 
@@ -23,12 +24,13 @@ class ModelConfig:
     padding: str = "post"
     early_stopping: bool = False
     numpy: bool = False  # trained by the NumPy engine, not by Keras
+    cell: str = "lstm"
 
     @property
     def id(self) -> str:
-        """e.g. lstm-64-32, bilstm-64-32, lstm-64-32-nomask-pre, lstm-64-32-es,
+        """e.g. lstm-64-32, bilstm-64-32, gru-64, lstm-64-32-nomask-pre, lstm-64-32-es,
         bilstm-64-32-numpy (suffixes only off the default)."""
-        kind = "bilstm" if self.bidirectional else "lstm"
+        kind = f"bi{self.cell}" if self.bidirectional else self.cell
         mask = "" if self.mask_zero else "-nomask"
         padding = "" if self.padding == "post" else "-pre"
         stopping = "-es" if self.early_stopping else ""
@@ -47,6 +49,9 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
     engine = entry.get("backend", "numpy" if defaults.get("backend") == "numpy" else "keras")
     if engine not in ENGINES:
         raise UserError(f"{where}.backend: {engine!r} is not one of {list(ENGINES)}")
+    cell = entry.get("cell", "lstm")
+    if cell not in CELLS:
+        raise UserError(f"{where}.cell: {cell!r} is not one of {list(CELLS)}")
     optimizer = defaults.get("optimizer", "adam")
     if engine == "numpy" and optimizer != "adam":
         raise UserError(
@@ -59,6 +64,7 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
         padding,
         bool(entry.get("early_stopping", stopping)),
         engine == "numpy",
+        cell,
     )
 
 
@@ -130,6 +136,7 @@ def model_params(config: ModelConfig, train: dict) -> dict:
     stopping = train["early_stopping"]
     return {
         "backend": "numpy" if config.numpy else keras_backend(train),
+        "cell": config.cell,
         "units": list(config.units),
         "bidirectional": config.bidirectional,
         "mask_zero": config.mask_zero,

@@ -32,9 +32,10 @@ def build_model(
     learning_rate: float,
     optimizer: str = "adam",
     num_classes: int = 3,
+    cell: str = "lstm",
 ) -> Any:
-    """Embedding -> (Bi)LSTM + Dropout per layer -> Dense softmax, compiled with the named
-    optimizer (one of OPTIMIZERS) at `learning_rate`.
+    """Embedding -> (Bi)LSTM (or GRU: `cell`) + Dropout per layer -> Dense softmax, compiled
+    with the named optimizer (one of OPTIMIZERS) at `learning_rate`.
 
     `sequence_length` None: inputs of any length (splits cut to their longest text)."""
     import keras
@@ -46,8 +47,13 @@ def build_model(
     model.add(keras.Input(shape=(sequence_length,), dtype="int32", name="tokens"))
     model.add(layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero, name="embedding"))
     for i, n in enumerate(units, start=1):
-        lstm = layers.LSTM(n, return_sequences=i < len(units), name=f"lstm_{i}")
-        model.add(layers.Bidirectional(lstm, name=f"bidirectional_{i}") if bidirectional else lstm)
+        kind = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
+        recurrent = kind(n, return_sequences=i < len(units), name=f"{cell}_{i}")
+        model.add(
+            layers.Bidirectional(recurrent, name=f"bidirectional_{i}")
+            if bidirectional
+            else recurrent
+        )
         model.add(layers.Dropout(dropout, name=f"dropout_{i}"))
     model.add(layers.Dense(num_classes, activation="softmax", name="dense_output"))
     compile_model(
@@ -96,6 +102,7 @@ def from_architecture(architecture: dict, arrays: dict, model: dict, train: dict
         model["mask_zero"],
         train["learning_rate"],
         train["optimizer"],
+        cell=model["cell"],
     )
     import_weights(keras_model, arrays)
     return keras_model

@@ -162,6 +162,7 @@ def train_and_save(
         model["mask_zero"],
         train["learning_rate"],
         train["optimizer"],
+        cell=model["cell"],
     )
     keras_model.summary(print_fn=log.info)
     log.info("steps read: %s of %d", {name: ids.shape[1] for name, ids in x.items()}, steps)

@@ -41,7 +41,7 @@ def training_cost(config: ModelConfig, embedding_dim: int, texts: float = 1.0) -
     last alone. Per step, one sequential scan per layer and direction (its latency), plus
     the multiply-adds (per 50,000); times `texts`, the training split's size relative to
     one language's (the multilingual one: every language's)."""
-    directions = 2 if config.bidirectional else 1
+    directions, gates = 2 if config.bidirectional else 1, 3 if config.cell == "gru" else 4
     widths = [embedding_dim, *(u * directions for u in config.units[:-1])]
-    macs = sum(4 * u * (w + u) * directions for u, w in zip(config.units, widths, strict=True))
+    macs = sum(gates * u * (w + u) * directions for u, w in zip(config.units, widths, strict=True))
     return texts * (len(config.units) * directions + macs / 50_000)

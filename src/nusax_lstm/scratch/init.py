@@ -9,7 +9,7 @@ import numpy as np
 from .. import LABELS
 from ..export import architecture
 from .layers import (
-    LSTM,
+    LAYERS,
     Bidirectional,
     Dense,
     Dropout,
@@ -29,17 +29,22 @@ def classifier(
     dropout: float,
     mask_zero: bool,
     padding: str,
+    cell: str = "lstm",
 ) -> dict:
-    """architecture.json of Embedding -> (Bi)LSTM + Dropout per layer -> Dense softmax."""
+    """architecture.json of Embedding -> (Bi)LSTM (or GRU: `cell`) + Dropout per layer ->
+    Dense softmax."""
+    recurrent = LAYERS[cell.upper()]
     layers = [Embedding("embedding", vocab_size, embedding_dim, mask_zero)]
     for i, n in enumerate(units, start=1):
         sequences = i < len(units)
         if bidirectional:
             name = f"bidirectional_{i}"
-            sides = {side: LSTM(f"{name}/{side}", n, sequences) for side in ("forward", "backward")}
+            sides = {
+                side: recurrent(f"{name}/{side}", n, sequences) for side in ("forward", "backward")
+            }
             layers.append(Bidirectional(name, "concat", sequences, **sides))
         else:
-            layers.append(LSTM(f"lstm_{i}", n, sequences))
+            layers.append(recurrent(f"{cell}_{i}", n, sequences))
         layers.append(Dropout(f"dropout_{i}", dropout))
     layers.append(Dense("dense_output", len(LABELS), "softmax"))
     return architecture(write_layers(layers), sequence_length, padding)

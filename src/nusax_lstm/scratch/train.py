@@ -151,6 +151,7 @@ def train_and_save(
         train["dropout"],
         model["mask_zero"],
         model["padding"],
+        model["cell"],
     )
     arrays = initial_weights(architecture, seed)
     data = fit_data(x, sequences)
