@@ -3,6 +3,7 @@ against the standard library's modulefinder and against the rules as written."""
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -78,3 +79,41 @@ def test_each_rule_hashes_the_closure_of_its_own_script():
         assert package.group(1) == script, f"rule {name}"
         used.add(script)
     assert used == {s.name for s in SCRIPTS}  # every script is some rule's
+
+
+def import_graph() -> dict:
+    """Each package module -> the package modules its import statements name (at any
+    depth in its source), by the same reading as the closure."""
+    graph = {}
+    for path in sorted(closure.PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_bytes())
+        names = [
+            name
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for name in closure.imported(node, path)
+        ]
+        found = {closure.module_file(name) for name in names} - {None, path}
+        graph[path] = found
+    return graph
+
+
+def test_no_import_cycle_in_the_package():
+    graph = import_graph()
+    state: dict = {}  # path -> "open" while on the current path, "done" after
+
+    def visit(path, trail):
+        state[path] = "open"
+        for target in sorted(graph[path]):
+            if state.get(target) == "open":
+                cycle = [*trail[trail.index(target) :], target]
+                names = [str(p.relative_to(closure.PACKAGE)) for p in cycle]
+                pytest.fail(f"import cycle: {' -> '.join(names)}")
+            if target not in state:
+                visit(target, [*trail, target])
+        state[path] = "done"
+
+    for path in graph:
+        if path not in state:
+            visit(path, [path])
+    assert len(graph) > 40

@@ -41,8 +41,6 @@ def build_model(
     import keras
     from keras import layers
 
-    from .keras_training import compile_model
-
     model = keras.Sequential(name="lstm_classifier")
     model.add(keras.Input(shape=(sequence_length,), dtype="int32", name="tokens"))
     model.add(layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero, name="embedding"))
@@ -60,6 +58,23 @@ def build_model(
         model, getattr(keras.optimizers, OPTIMIZERS[optimizer])(learning_rate=learning_rate)
     )
     return model
+
+
+def compile_model(model: Any, optimizer: Any) -> None:
+    """Sparse categorical cross-entropy averaged over the real rows of each batch; the
+    epoch's loss and accuracy as means over texts (Keras's own loss tracker would count
+    a filled batch as `batch_size` texts)."""
+    import keras
+
+    loss = keras.losses.SparseCategoricalCrossentropy(reduction="mean_with_sample_weight")
+    model.compile(
+        optimizer=optimizer,
+        loss=loss,
+        weighted_metrics=[
+            keras.metrics.SparseCategoricalCrossentropy(name="text_loss"),
+            keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
+        ],
+    )
 
 
 def export(model: Any) -> tuple[dict[str, np.ndarray], list[dict]]:

@@ -52,21 +52,6 @@ class FilledBatches(keras.utils.PyDataset):
         self.order = self.rng.permutation(len(self.x))
 
 
-def compile_model(model: Any, optimizer: Any) -> None:
-    """Sparse categorical cross-entropy averaged over the real rows of each batch; the
-    epoch's loss and accuracy as means over texts (Keras's own loss tracker would count
-    a filled batch as `batch_size` texts)."""
-    loss = keras.losses.SparseCategoricalCrossentropy(reduction="mean_with_sample_weight")
-    model.compile(
-        optimizer=optimizer,
-        loss=loss,
-        weighted_metrics=[
-            keras.metrics.SparseCategoricalCrossentropy(name="text_loss"),
-            keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
-        ],
-    )
-
-
 def predict(model: Any, x: np.ndarray, batch_size: int) -> np.ndarray:
     """Class probabilities [N, classes] in batches of `batch_size` rows, the last one
     filled with padding rows (their predictions dropped): one shape, one compilation."""
