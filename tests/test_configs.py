@@ -13,10 +13,19 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from nusax_lstm import UserError
-from nusax_lstm.configs import ModelConfig, check_study, expand, unique_configs
+from nusax_lstm.configs import ModelConfig, check_study, expand
 from nusax_lstm.studyfile import in_schema_order, study_config
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def unique_configs(experiments: dict, defaults: dict | None = None) -> dict[str, ModelConfig]:
+    """config id -> config, one entry per distinct network, in first-seen order."""
+    return {
+        config.id: config
+        for named in expand(experiments, defaults).values()
+        for config in named.values()
+    }
 
 
 def test_default_config_has_nineteen_names_and_twelve_networks():

@@ -67,6 +67,11 @@ def test_the_table_and_json_say_the_same(export):
     assert values == pytest.approx([t["attribution"] for t in row["tokens"]], abs=1e-4)
 
 
+def test_threads_cap_the_work_and_change_no_number(export):
+    folder, _ = export
+    assert explain(folder, TEXT, "--json", "--threads", "1") == explain(folder, TEXT, "--json")
+
+
 def test_a_chosen_class_and_the_gradient_method(export):
     folder, _ = export
     rows = [

@@ -12,6 +12,7 @@ from . import UserError
 from .data import csv_records, decode
 from .scratch.attribution import METHODS
 from .scratch.loader import load_export
+from .scratch.model import blas_controller, usable_cpus
 
 
 def read_texts(args: argparse.Namespace) -> list[str]:
@@ -65,7 +66,9 @@ def explain(args: argparse.Namespace) -> None:
 
         check_figure(args.figure, len(texts), export.architecture, args.layer)
     for k, text in enumerate(texts):
-        e = explain(export, text, args.label, args.method, args.steps)
+        # the attributions' matmuls on at most --threads BLAS threads
+        with blas_controller().limit(limits=args.threads or usable_cpus(), user_api="blas"):
+            e = explain(export, text, args.label, args.method, args.steps)
         if args.figure:
             explanation(e, args.layer, args.figure)
         print(json.dumps(as_dict(e)) if args.json else ("\n" if k else "") + as_table(e))

@@ -91,15 +91,6 @@ def expand(experiments: dict, defaults: dict | None = None) -> dict[str, dict[st
     return expanded
 
 
-def unique_configs(experiments: dict, defaults: dict | None = None) -> dict[str, ModelConfig]:
-    """config id -> config, one entry per distinct network, in first-seen order."""
-    return {
-        config.id: config
-        for named in expand(experiments, defaults).values()
-        for config in named.values()
-    }
-
-
 def check_study(config: dict) -> None:
     """What the schema cannot say: settings that contradict each other."""
     selection, table = config["selection"], config["table"]

@@ -18,18 +18,18 @@ import numpy as np
 
 from .packing import Packing
 
-GATES = [3, 0, 1, 2]  # Keras's gate blocks (i, f, g, o) -> (o, i, f, g)
-KERAS = np.argsort(GATES).tolist()  # and back
+GATE_MAJOR = [3, 0, 1, 2]  # Keras's gate blocks (i, f, g, o) -> (o, i, f, g)
+KERAS_ORDER = np.argsort(GATE_MAJOR).tolist()  # and back
 
 
 def gate_major(w: np.ndarray) -> np.ndarray:
     """Keras's gate columns [R, 4H] (or a bias [4H]) -> [4, R, H] ([4, H]), (o, i, f, g)."""
-    return np.moveaxis(w.reshape(*w.shape[:-1], 4, -1), -2, 0)[GATES]
+    return np.moveaxis(w.reshape(*w.shape[:-1], 4, -1), -2, 0)[GATE_MAJOR]
 
 
 def keras_columns(w: np.ndarray) -> np.ndarray:
     """gate_major's inverse: [4, R, H] ([4, H]) -> Keras's gate columns [R, 4H] ([4H])."""
-    moved = np.moveaxis(w[KERAS], 0, -2)
+    moved = np.moveaxis(w[KERAS_ORDER], 0, -2)
     return moved.reshape(*moved.shape[:-2], -1)
 
 
