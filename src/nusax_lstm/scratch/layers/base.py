@@ -12,6 +12,7 @@ them, and builds its fast inference layer from them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Literal, NewType, NoReturn
@@ -79,6 +80,14 @@ def field(entry: Any, key: str, kind: Any, where: str) -> Any:
     return value
 
 
+@functools.cache
+def spec_fields(cls: type) -> list[tuple[str, Any, bool]]:
+    """A layer class's fields after its name: (name, type, required), once per class
+    (resolving the annotations costs more than reading an entry)."""
+    hints = typing.get_type_hints(cls)
+    return [(f.name, hints[f.name], f.default is MISSING) for f in fields(cls)[1:]]
+
+
 @dataclass
 class Flow:
     """What training's forward pass carries beside the activations: the packing, whether x
@@ -103,11 +112,10 @@ class Layer:
     def read(cls, entry: dict, name: str) -> Layer:
         """The layer of an entry whose name is known (checked by the caller), every field
         checked against its type; a field with a default may be left out."""
-        hints = typing.get_type_hints(cls)
         values = {}
-        for f in fields(cls)[1:]:
-            if f.name in entry or f.default is MISSING:
-                values[f.name] = cls.read_field(entry, f.name, hints[f.name], name)
+        for key, kind, required in spec_fields(cls):
+            if key in entry or required:
+                values[key] = cls.read_field(entry, key, kind, name)
         return cls(name, **values)
 
     @classmethod
