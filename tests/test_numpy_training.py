@@ -136,7 +136,7 @@ sequences = {f"x_{s}": v for s, v in x.items()} | {f"y_{s}": rng.integers(0, 3, 
 names = ("history", "probs_valid", "probs_test", "info", "weights", "architecture")
 out = {n: f"{sys.argv[1]}/{n}" + (".npy" if "probs" in n else ".npz" if n == "weights" else ".json")
        for n in names}
-model = {"backend": "numpy", "units": [4], "bidirectional": True, "mask_zero": True,
+model = {"backend": "numpy", "cell": "lstm", "units": [4], "bidirectional": True, "mask_zero": True,
          "padding": "post", "early_stopping": None}
 train = {"embedding_dim": 6, "dropout": 0.3, "optimizer": "adam", "learning_rate": 0.01,
          "epochs": 2, "batch_size": 16, "trim_padding": True}

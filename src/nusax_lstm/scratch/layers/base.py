@@ -182,6 +182,48 @@ class Layer:
         return (*shape[:-1], self.width(shape[-1]))
 
 
+@dataclass
+class Recurrent(Layer):
+    """What a recurrent layer has beside its cell: units, a sequence or a final state out,
+    and its training passes as one lane of its cell's lanes_forward and lanes_backward
+    (static methods of the subclass, which a Bidirectional runs with two lanes)."""
+
+    recurrent = True
+    units: Positive  # H
+    return_sequences: bool  # every step's output, or only the final state
+
+    @classmethod
+    def from_keras(cls, layer):
+        """The cell's settings by the spec's field names (an activation by its function's
+        name); refusing what the engine cannot run: no bias, state kept or returned."""
+        cell = layer.cell
+        if not cell.use_bias or layer.stateful or layer.return_state:
+            raise ValueError(
+                f"{layer.name}: only stateless {cls.type}s with a bias can be exported"
+            )
+        settings = {}
+        for key, _, _ in spec_fields(cls)[2:]:
+            value = getattr(cell, key)
+            settings[key] = value.__name__ if callable(value) else value
+        spec = cls(layer.name, int(cell.units), bool(layer.return_sequences), **settings)
+        return spec, dict(zip(cls.arrays_order, layer.get_weights(), strict=True))
+
+    def width(self, width):
+        return self.units
+
+    def output_shape(self, shape):
+        return (*shape[:-1], self.units) if self.return_sequences else (shape[0], self.units)
+
+    def train_forward(self, arrays, x, flow):
+        out, saved = self.lanes_forward([arrays], [None], x, flow.packing, self.return_sequences)
+        flow.sequences = self.return_sequences
+        return out[0], saved
+
+    def train_backward(self, saved, dy, flow):
+        dx, (grads,) = self.lanes_backward(saved, dy[None], flow.packing)
+        return dx, grads
+
+
 def glorot_uniform(shape: tuple, rng: np.random.Generator) -> np.ndarray:
     """Uniform in +-sqrt(6 / (fan_in + fan_out)), for a kernel [fan_in, fan_out]."""
     limit = np.sqrt(6 / (shape[0] + shape[1]))

@@ -21,76 +21,7 @@ import numpy as np
 
 from ..packing import Packing, final, in_reading_order, previous
 from ..reference import sigmoid
-from .base import Flow, Layer, Positive, glorot_uniform, orthogonal, register
-
-
-@register
-@dataclass
-class GRU(Layer):
-    type = "GRU"
-    recurrent = True
-    units: Positive  # H
-    return_sequences: bool  # every step's output, or only the final state
-    activation: Literal["tanh"] = "tanh"
-    recurrent_activation: Literal["sigmoid"] = "sigmoid"
-    reset_after: Literal[True] = True
-
-    arrays_order = ("kernel", "recurrent_kernel", "bias")
-
-    @classmethod
-    def from_keras(cls, layer):
-        cell = layer.cell
-        if not cell.use_bias or layer.stateful or layer.return_state:
-            raise ValueError(f"{layer.name}: only stateless GRUs with a bias can be exported")
-        spec = cls(
-            layer.name,
-            int(cell.units),
-            bool(layer.return_sequences),
-            cell.activation.__name__,
-            cell.recurrent_activation.__name__,
-            bool(cell.reset_after),
-        )
-        return spec, dict(zip(cls.arrays_order, layer.get_weights(), strict=True))
-
-    def shapes(self, width):
-        h = self.units
-        return {"kernel": (width, 3 * h), "recurrent_kernel": (h, 3 * h), "bias": (2, 3 * h)}
-
-    def width(self, width):
-        return self.units
-
-    def initial(self, width, rng):
-        return {
-            "kernel": glorot_uniform((width, 3 * self.units), rng),
-            "recurrent_kernel": orthogonal((self.units, 3 * self.units), rng),
-            "bias": np.zeros((2, 3 * self.units)),
-        }
-
-    def __call__(self, x, packing):
-        """Packed x [N, D] -> outputs [N, H] (return_sequences) or final states [B, H], in
-        sorted row order as inference keeps them (Packing.order)."""
-        out, _ = lanes_forward([self.arrays], [None], x, packing, self.return_sequences)
-        return out[0] if self.return_sequences else out[0, packing.order]
-
-    def output_shape(self, shape):
-        return (*shape[:-1], self.units) if self.return_sequences else (shape[0], self.units)
-
-    @staticmethod
-    def lanes_forward(lanes, orders, x, packing, sequences):
-        return lanes_forward(lanes, orders, x, packing, sequences)
-
-    @staticmethod
-    def lanes_backward(saved, dout, packing):
-        return lanes_backward(saved, dout, packing)
-
-    def train_forward(self, arrays, x, flow: Flow):
-        out, saved = lanes_forward([arrays], [None], x, flow.packing, self.return_sequences)
-        flow.sequences = self.return_sequences
-        return out[0], saved
-
-    def train_backward(self, saved, dy, flow: Flow):
-        dx, (grads,) = lanes_backward(saved, dy[None], flow.packing)
-        return dx, grads
+from .base import Recurrent, glorot_uniform, orthogonal, register
 
 
 def lanes_forward(lanes: list[dict], orders: list, x: np.ndarray, packing: Packing, sequences):
@@ -161,3 +92,33 @@ def lanes_backward(saved, dout: np.ndarray, packing: Packing) -> tuple[np.ndarra
         for lane in range(len(orders))
     ]
     return in_reading_order(dxs, orders).sum(axis=0), grads
+
+
+@register
+@dataclass
+class GRU(Recurrent):
+    type = "GRU"
+    activation: Literal["tanh"] = "tanh"
+    recurrent_activation: Literal["sigmoid"] = "sigmoid"
+    reset_after: Literal[True] = True
+
+    arrays_order = ("kernel", "recurrent_kernel", "bias")
+    lanes_forward = staticmethod(lanes_forward)
+    lanes_backward = staticmethod(lanes_backward)
+
+    def shapes(self, width):
+        h = self.units
+        return {"kernel": (width, 3 * h), "recurrent_kernel": (h, 3 * h), "bias": (2, 3 * h)}
+
+    def initial(self, width, rng):
+        return {
+            "kernel": glorot_uniform((width, 3 * self.units), rng),
+            "recurrent_kernel": orthogonal((self.units, 3 * self.units), rng),
+            "bias": np.zeros((2, 3 * self.units)),
+        }
+
+    def __call__(self, x, packing):
+        """Packed x [N, D] -> outputs [N, H] (return_sequences) or final states [B, H], in
+        sorted row order as inference keeps them (Packing.order)."""
+        out, _ = lanes_forward([self.arrays], [None], x, packing, self.return_sequences)
+        return out[0] if self.return_sequences else out[0, packing.order]

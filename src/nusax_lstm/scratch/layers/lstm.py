@@ -17,90 +17,7 @@ import numpy as np
 from ..cell import column_major, gate_major, halved, keras_columns, scan, scan_backward
 from ..packing import Packing, final, in_reading_order, previous
 from ..scan import LSTMStack
-from .base import Flow, Layer, Positive, glorot_uniform, orthogonal, register
-
-
-@register
-@dataclass
-class LSTM(Layer):
-    type = "LSTM"
-    recurrent = True
-    units: Positive  # H
-    return_sequences: bool  # every step's output, or only the final state
-    activation: Literal["tanh"] = "tanh"
-    recurrent_activation: Literal["sigmoid"] = "sigmoid"
-
-    arrays_order = ("kernel", "recurrent_kernel", "bias")
-
-    @classmethod
-    def from_keras(cls, layer):
-        """Refusing what the engine cannot run: no bias, state kept or returned, or a
-        backward LSTM outside a Bidirectional."""
-        cell = layer.cell
-        if not cell.use_bias or layer.stateful or layer.return_state:
-            raise ValueError(f"{layer.name}: only stateless LSTMs with a bias can be exported")
-        spec = cls(
-            layer.name,
-            int(cell.units),
-            bool(layer.return_sequences),
-            cell.activation.__name__,
-            cell.recurrent_activation.__name__,
-        )
-        return spec, dict(zip(cls.arrays_order, layer.get_weights(), strict=True))
-
-    def shapes(self, width):
-        h = self.units
-        return {"kernel": (width, 4 * h), "recurrent_kernel": (h, 4 * h), "bias": (4 * h,)}
-
-    def width(self, width):
-        return self.units
-
-    def initial(self, width, rng):
-        bias = np.zeros(4 * self.units)
-        bias[self.units : 2 * self.units] = 1  # the forget gate, the second of i, f, g, o
-        return {
-            "kernel": glorot_uniform((width, 4 * self.units), rng),
-            "recurrent_kernel": orthogonal((self.units, 4 * self.units), rng),
-            "bias": bias,
-        }
-
-    def build(self, arrays):
-        """With the fast layout that scan.py reads: gate-major, the sigmoid gates halved
-        (cell.py): kernel [4, D, H], recurrent_kernel [4, H, H], bias [4, H]."""
-        built = super().build(arrays)
-        built.kernel = halved(gate_major(arrays["kernel"]))
-        built.recurrent_kernel = halved(gate_major(arrays["recurrent_kernel"]))
-        built.bias = halved(gate_major(arrays["bias"]))
-        return built
-
-    def stack(self) -> LSTMStack:
-        """This layer as scan.py's fast inference runs it (a stack of one)."""
-        return LSTMStack([self])
-
-    def __call__(self, x, packing):
-        """Packed x [N, D] -> outputs [N, H] (return_sequences) or final states [B, H]."""
-        return self.stack()(x, packing)
-
-    def output_shape(self, shape):
-        return (*shape[:-1], self.units) if self.return_sequences else (shape[0], self.units)
-
-    @staticmethod
-    def lanes_forward(lanes, orders, x, packing, sequences):
-        return lanes_forward(lanes, orders, x, packing, sequences)
-
-    @staticmethod
-    def lanes_backward(saved, dout, packing):
-        return lanes_backward(saved, dout, packing)
-
-    def train_forward(self, arrays, x, flow: Flow):
-        out, saved = lanes_forward([arrays], [None], x, flow.packing, self.return_sequences)
-        flow.sequences = self.return_sequences
-        return out[0], saved
-
-    def train_backward(self, saved, dy, flow: Flow):
-        dx, (grads,) = lanes_backward(saved, dy[None], flow.packing)
-        return dx, grads
-
+from .base import Recurrent, glorot_uniform, orthogonal, register
 
 # Training's forward and backward pass of one or more LSTM lanes side by side (a layer,
 # or a Bidirectional's two directions), on packed sequences; backprop.lstm_backward's
@@ -168,3 +85,45 @@ def lanes_backward(saved, dout: np.ndarray, packing: Packing) -> tuple[np.ndarra
         for lane in range(lanes)
     ]
     return in_reading_order(dxs, orders).sum(axis=0), grads
+
+
+@register
+@dataclass
+class LSTM(Recurrent):
+    type = "LSTM"
+    activation: Literal["tanh"] = "tanh"
+    recurrent_activation: Literal["sigmoid"] = "sigmoid"
+
+    arrays_order = ("kernel", "recurrent_kernel", "bias")
+    lanes_forward = staticmethod(lanes_forward)
+    lanes_backward = staticmethod(lanes_backward)
+
+    def shapes(self, width):
+        h = self.units
+        return {"kernel": (width, 4 * h), "recurrent_kernel": (h, 4 * h), "bias": (4 * h,)}
+
+    def initial(self, width, rng):
+        bias = np.zeros(4 * self.units)
+        bias[self.units : 2 * self.units] = 1  # the forget gate, the second of i, f, g, o
+        return {
+            "kernel": glorot_uniform((width, 4 * self.units), rng),
+            "recurrent_kernel": orthogonal((self.units, 4 * self.units), rng),
+            "bias": bias,
+        }
+
+    def build(self, arrays):
+        """With the fast layout that scan.py reads: gate-major, the sigmoid gates halved
+        (cell.py): kernel [4, D, H], recurrent_kernel [4, H, H], bias [4, H]."""
+        built = super().build(arrays)
+        built.kernel = halved(gate_major(arrays["kernel"]))
+        built.recurrent_kernel = halved(gate_major(arrays["recurrent_kernel"]))
+        built.bias = halved(gate_major(arrays["bias"]))
+        return built
+
+    def stack(self) -> LSTMStack:
+        """This layer as scan.py's fast inference runs it (a stack of one)."""
+        return LSTMStack([self])
+
+    def __call__(self, x, packing):
+        """Packed x [N, D] -> outputs [N, H] (return_sequences) or final states [B, H]."""
+        return self.stack()(x, packing)
