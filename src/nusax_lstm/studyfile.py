@@ -35,18 +35,11 @@ def load(path: Path) -> dict:
     return data
 
 
-def merge(base: dict, overrides: Mapping) -> None:
-    """Snakemake's update_config: nested mappings merged key by key, anything else replaced."""
-    for key, value in overrides.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            merge(base[key], value)
-        else:
-            base[key] = copy.deepcopy(value)
-
-
 def study_config(files: Sequence[Path], overrides: Mapping) -> dict | None:
     """The config of the study file among `files` (the --configfile paths), with the other
     files and then `overrides` (--config) merged over it; None when no file is a study."""
+    from snakemake.utils import update_config  # Snakemake's own merge of config files
+
     loaded = [(Path(f), load(f)) for f in files]
     studies = [f for f, data in loaded if "study" in data]
     if not studies:
@@ -57,8 +50,8 @@ def study_config(files: Sequence[Path], overrides: Mapping) -> dict | None:
     config = copy.deepcopy(next(data for f, data in loaded if f == studies[0]))
     for path, data in loaded:
         if path != studies[0]:
-            merge(config, data)
-    merge(config, overrides)
+            update_config(config, data)
+    update_config(config, dict(overrides))
     return config
 
 
