@@ -39,30 +39,14 @@ def fail(where: str, message: str) -> NoReturn:
     raise UserError(f"{ARCHITECTURE}: {where}: {message}")
 
 
-def expected(kind: Any) -> str:
-    """What the messages call a value of `kind`."""
-    names = {
-        bool: "true or false",
-        str: "a non-empty string",
-        Positive: "a whole number >= 1",
-        Rate: "a number in [0, 1)",
-        list: "a non-empty list",
-        dict: "an object",
-    }
-    return names[kind]
-
-
-def valid(value: Any, kind: Any) -> bool:
-    """Whether `value` (parsed JSON) is of `kind`, one of expected()'s."""
-    checks = {
-        bool: lambda v: type(v) is bool,
-        str: lambda v: isinstance(v, str) and v != "",
-        Positive: lambda v: type(v) is int and v >= 1,
-        Rate: lambda v: type(v) in (int, float) and 0 <= v < 1,
-        list: lambda v: isinstance(v, list) and len(v) > 0,
-        dict: lambda v: isinstance(v, dict),
-    }
-    return checks[kind](value)
+KINDS = {  # a field's type -> its check on parsed JSON, and what the messages call it
+    bool: (lambda v: type(v) is bool, "true or false"),
+    str: (lambda v: isinstance(v, str) and v != "", "a non-empty string"),
+    Positive: (lambda v: type(v) is int and v >= 1, "a whole number >= 1"),
+    Rate: (lambda v: type(v) in (int, float) and 0 <= v < 1, "a number in [0, 1)"),
+    list: (lambda v: isinstance(v, list) and len(v) > 0, "a non-empty list"),
+    dict: (lambda v: isinstance(v, dict), "an object"),
+}
 
 
 def field(entry: Any, key: str, kind: Any, where: str) -> Any:
@@ -72,11 +56,12 @@ def field(entry: Any, key: str, kind: Any, where: str) -> Any:
     if key not in entry:
         fail(where, f"field {key!r} missing")
     value = entry[key]
-    if typing.get_origin(kind) is Literal:
-        if value not in typing.get_args(kind):
-            fail(where, f"{key} {value!r} is not one of {list(typing.get_args(kind))}")
-    elif not valid(value, kind):
-        fail(where, f"field {key!r} is {value!r}, expected {expected(kind)}")
+    if typing.get_origin(kind) is Literal:  # one of the values, of their type (1 is no True)
+        choices = typing.get_args(kind)
+        if not any(value == c and type(value) is type(c) for c in choices):
+            fail(where, f"{key} {value!r} is not one of {list(choices)}")
+    elif not KINDS[kind][0](value):
+        fail(where, f"field {key!r} is {value!r}, expected {KINDS[kind][1]}")
     return value
 
 
