@@ -47,7 +47,8 @@ REPEATS = 5  # predict_proba calls per config and inference round: long enough t
 # Runs in each checkout's process: builds the engines, then times one workload per line read.
 CHILD = r"""
 import pickle, sys, time
-from nusax_lstm.scratch import from_export, packed_backprop
+from nusax_lstm.scratch import packed_backprop
+from nusax_lstm.scratch.loader import from_export
 
 with open(sys.argv[1], "rb") as fh:
     work = pickle.load(fh)

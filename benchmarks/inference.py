@@ -30,7 +30,7 @@ from nusax_lstm.ensemble import average
 from nusax_lstm.fileio import read_json
 from nusax_lstm.keras_backend import configure_keras
 from nusax_lstm.keras_model import export, from_architecture
-from nusax_lstm.scratch import from_export, load
+from nusax_lstm.scratch.loader import from_export, load
 from nusax_lstm.scratch.model import usable_cpus
 from nusax_lstm.text import pad
 

@@ -354,7 +354,7 @@ def test_exported_keras_weights_load_into_keras(exported):
 
 
 def test_an_ensemble_export_loads_as_its_members(exported):
-    from nusax_lstm.scratch import load
+    from nusax_lstm.scratch.loader import load
 
     folder, models = exported
     loaded = load(folder)

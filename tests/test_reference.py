@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from conftest import token_ids
 
-from nusax_lstm.scratch import from_export, reference
+from nusax_lstm.scratch import reference
+from nusax_lstm.scratch.loader import from_export
 
 VOCAB, CLASSES = 40, 3
 

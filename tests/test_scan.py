@@ -75,7 +75,7 @@ def test_scratch_engine_loads_no_tensorflow(tmp_path):
     code = f"""
 import sys, json, numpy as np
 sys.path.insert(0, {str(REPO / "src")!r})
-from nusax_lstm.scratch import from_export
+from nusax_lstm.scratch.loader import from_export
 rng = np.random.default_rng(0)
 layers = [
     {{"name": "embedding", "type": "Embedding", "input_dim": 20, "output_dim": 4,

@@ -28,7 +28,7 @@ from test_configs import CONFIG_ERRORS
 from nusax_lstm import LABELS
 from nusax_lstm.data import read_split
 from nusax_lstm.metrics import macro_f1
-from nusax_lstm.scratch import from_export
+from nusax_lstm.scratch.loader import from_export
 
 pytestmark = pytest.mark.slow
 

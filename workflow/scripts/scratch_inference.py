@@ -9,7 +9,7 @@ from nusax_lstm import LABELS
 from nusax_lstm.data import parse_csv
 from nusax_lstm.fileio import atomic_path, read_json, save_npy
 from nusax_lstm.joblog import logged
-from nusax_lstm.scratch import load
+from nusax_lstm.scratch.loader import load
 from nusax_lstm.text import pad
 
 with logged(snakemake):
