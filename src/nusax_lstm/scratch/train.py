@@ -21,28 +21,25 @@ from .model import blas_controller
 from .packed_backprop import forward_backward
 
 
-def dropout_shapes(architecture: dict, batch: int, steps: int) -> dict[str, tuple]:
-    """Each Dropout layer's input shape: [B, T, W] after a layer that returns sequences,
-    [B, W] after one that returns its last state."""
-    shapes, width, sequences = {}, None, True
+def dropout_inputs(architecture: dict, batch: int, steps: int) -> list[tuple[Dropout, tuple]]:
+    """Each Dropout layer with its input's shape: [B, T, W] after a layer that returns
+    sequences, [B, W] after one that returns its last state."""
+    found, width, sequences = [], None, True
     for layer in read_layers(architecture):
         if isinstance(layer, Dropout):
-            shapes[layer.name] = (batch, steps, width) if sequences else (batch, width)
+            found.append((layer, (batch, steps, width) if sequences else (batch, width)))
         sequences = getattr(layer, "return_sequences", sequences)
         width = layer.width(width)
-    return shapes
+    return found
 
 
 def dropout_masks(architecture: dict, ids: np.ndarray, rng: np.random.Generator, dtype):
     """Per Dropout layer, units kept with probability 1 - rate, scaled by 1 / (1 - rate)."""
-    rates = {
-        layer.name: layer.rate for layer in read_layers(architecture) if isinstance(layer, Dropout)
-    }
     masks = {}
-    for name, shape in dropout_shapes(architecture, *ids.shape).items():
-        if rates[name] > 0:
-            kept = rng.random(shape, dtype=np.float32) >= rates[name]
-            masks[name] = (kept / (1 - rates[name])).astype(dtype)
+    for layer, shape in dropout_inputs(architecture, *ids.shape):
+        if layer.rate > 0:
+            kept = rng.random(shape, dtype=np.float32) >= layer.rate
+            masks[layer.name] = (kept / (1 - layer.rate)).astype(dtype)
     return masks
 
 
