@@ -20,12 +20,15 @@ import resource
 import statistics
 import time
 import tracemalloc
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 import numpy as np
+import yaml
 from pipeline import cpu_model  # benchmarks/pipeline.py, next to this script
 
+from nusax_lstm.configs import TrainingConfig, train_params
 from nusax_lstm.ensemble import average
 from nusax_lstm.fileio import read_json
 from nusax_lstm.keras_backend import configure_keras
@@ -35,7 +38,9 @@ from nusax_lstm.scratch.model import usable_cpus
 from nusax_lstm.text import pad
 
 ROUNDS = 3
-TRAIN = {"learning_rate": 1e-3, "optimizer": "adam"}  # compiles the Keras models (unused)
+# the study's shared training settings (the Keras models are compiled with its optimizer)
+CONFIG = Path(__file__).resolve().parents[1] / "config.yaml"
+TRAIN = train_params(yaml.safe_load(CONFIG.read_text())["train"])
 
 
 def per_block(repeats: int) -> int:
@@ -90,11 +95,11 @@ def keras_run(folder: Path, mask_zero: bool | None = None):
     """A run's network in Keras, from its weights.npz and info.json (mask_zero: the run's
     own unless given)."""
     info = read_json(folder / "info.json")
-    model = info | ({} if mask_zero is None else {"mask_zero": mask_zero})
+    config = TrainingConfig.of(info, TRAIN)
+    if mask_zero is not None:
+        config = replace(config, mask_zero=mask_zero)
     with np.load(folder / "weights.npz") as arrays:
-        return from_architecture(
-            read_json(folder / "architecture.json"), dict(arrays), model, TRAIN
-        )
+        return from_architecture(read_json(folder / "architecture.json"), dict(arrays), config)
 
 
 def bench(models: list, scratch, x: np.ndarray, repeats: int, threads: int) -> dict:

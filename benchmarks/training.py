@@ -40,11 +40,26 @@ from pathlib import Path
 import numpy as np
 
 from nusax_lstm import SPLITS
+from nusax_lstm.configs import TrainingConfig
 from nusax_lstm.data import read_folder
 from nusax_lstm.text import trim, vectorize_splits
 
 REPO = Path(__file__).resolve().parents[1]
-UNITS, EMBEDDING, DROPOUT, BATCH, LEARNING_RATE, SEED = (64, 32), 128, 0.3, 32, 0.001, 0
+SEED = 0
+# the default study's BiLSTM [64, 32], as config.yaml trains it
+NETWORK = TrainingConfig(
+    cell="lstm",
+    units=(64, 32),
+    bidirectional=True,
+    mask_zero=True,
+    padding="post",
+    embedding_dim=128,
+    dropout=0.3,
+    optimizer="adam",
+    learning_rate=0.001,
+    batch_size=32,
+    epochs=10,
+)
 TRAINERS = ("numpy-packed", "numpy-reference", "keras-jax", "keras-tensorflow")
 
 
@@ -80,13 +95,14 @@ def numpy_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
 
     gradients = (packed_backprop if name == "numpy-packed" else backprop).forward_backward
     vocab, arrays = splits(data)
-    model = classifier(vocab, 100, list(UNITS), True, EMBEDDING, DROPOUT, True, "post")
+    model = classifier(NETWORK, vocab, 100)
     weights = initial_weights(model, SEED)
+    batch, rate = NETWORK.batch_size, NETWORK.learning_rate
     with blas_controller().limit(limits=threads, user_api="blas"):
         for epoch in range(epochs):
             turn()
             start = time.perf_counter()
-            fit(model, weights, arrays, 1, BATCH, LEARNING_RATE, SEED + epoch, None, gradients)
+            fit(model, weights, arrays, 1, batch, rate, SEED + epoch, None, gradients)
             report(time.perf_counter() - start)
 
 
@@ -113,10 +129,10 @@ def keras_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
     keras_training.FilledBatches = TimedBatches  # fit builds its batches from this name
     vocab, arrays = splits(data)
     x_train, evaluation = trim(arrays["x_train"]), trim(arrays["x_valid"])
-    model = build_model(vocab, None, UNITS, True, EMBEDDING, DROPOUT, True, LEARNING_RATE)
+    model = build_model(NETWORK, vocab, None)
     data = {"x_train": x_train, "y_train": arrays["y_train"]}
     data |= {"x_valid": evaluation, "y_valid": arrays["y_valid"]}
-    keras_training.fit(model, data, epochs, BATCH, SEED, len(evaluation))
+    keras_training.fit(model, data, epochs, NETWORK.batch_size, SEED, len(evaluation))
     report(time.perf_counter() - starts[-1])
 
 

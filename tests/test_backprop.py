@@ -146,6 +146,7 @@ SAME_PATH = """
 import json, sys
 import numpy as np
 from nusax_lstm.keras_backend import configure_keras
+from networks import network
 from nusax_lstm.keras_model import build_model, export
 
 configure_keras("jax", threads=1, seed=3)
@@ -155,7 +156,7 @@ rng = np.random.default_rng(0)
 lengths = rng.integers(1, 12, 40)
 x = np.where(np.arange(12) < lengths[:, None], rng.integers(1, 60, (40, 12)), 0).astype("int32")
 y = rng.integers(0, 3, 40)
-model = build_model(60, None, (6, 4), sys.argv[1] == "bi", 8, 0.0, True, 0.01)
+model = build_model(network((6, 4), sys.argv[1] == "bi"), 60, None)
 arrays, specs = export(model)
 arrays = {k: v.astype(np.float64) for k, v in arrays.items()}
 theirs = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history["loss"]
@@ -179,10 +180,15 @@ def test_keras_and_numpy_training_take_the_same_path(direction):
     import json
     import subprocess
     import sys
+    from pathlib import Path
 
     pytest.importorskip("jax")
     result = subprocess.run(
-        [sys.executable, "-c", SAME_PATH, direction], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", SAME_PATH, direction],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).parent,  # the script imports tests/networks.py
     )
     assert result.returncode == 0, result.stderr[-3000:]
     got = json.loads(result.stdout.splitlines()[-1])

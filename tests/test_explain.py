@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 from conftest import cli
+from networks import network
 
 from nusax_lstm.fileio import write_json
 from nusax_lstm.scratch.init import classifier, initial_weights
@@ -22,7 +23,9 @@ TEXT = "Makanannya tidak enak, xyzzy!"
 def export(request, tmp_path_factory):
     """A BiLSTM [6, 4] export with random weights: one model, or two as a seed ensemble."""
     folder = tmp_path_factory.mktemp("export")
-    architecture = classifier(len(VOCABULARY), 12, [6, 4], True, 5, 0.3, True, "post")
+    architecture = classifier(
+        network([6, 4], True, embedding_dim=5, dropout=0.3), len(VOCABULARY), 12
+    )
     members = [initial_weights(architecture, seed) for seed in range(request.param)]
     if request.param == 1:
         arrays = members[0]

@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from networks import network
 from test_training import run_on
 
 from nusax_lstm.metrics import loss_and_accuracy
@@ -23,22 +24,26 @@ NETWORKS = [([8], False), ([8, 4], False), ([6, 5, 3], False), ([8, 4], True), (
 KERAS_ARCHITECTURE = """
 import json, sys
 from nusax_lstm.keras_backend import configure_keras
+from networks import network
 from nusax_lstm.keras_model import build_model, export
 configure_keras(sys.argv[1], threads=1, seed=0)
-models = [build_model(50, 12, u, bi, 6, 0.3, True, 0.001) for u, bi in {networks}]
+models = [build_model(network(u, bi, embedding_dim=6, dropout=0.3), 50, 12) for u, bi in {networks}]
 print(json.dumps([export(model)[1] for model in models]))
 """
 
 
 def test_the_architecture_is_the_one_keras_exports():
     theirs = run_on("jax", KERAS_ARCHITECTURE.format(networks=NETWORKS))
-    ours = [classifier(50, 12, u, bi, 6, 0.3, True, "post")["layers"] for u, bi in NETWORKS]
+    ours = [
+        classifier(network(u, bi, embedding_dim=6, dropout=0.3), 50, 12)["layers"]
+        for u, bi in NETWORKS
+    ]
     assert ours == theirs
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dropout_masks_keep_units_at_the_rate_and_scale_them(dtype):
-    architecture = classifier(50, 40, [8, 4], True, 6, 0.25, True, "post")
+    architecture = classifier(network([8, 4], True, embedding_dim=6, dropout=0.25), 50, 40)
     ids = np.ones((300, 40), dtype=int)
     masks = dropout_masks(architecture, ids, np.random.default_rng(3), dtype)
     again = dropout_masks(architecture, ids, np.random.default_rng(3), dtype)
@@ -52,7 +57,7 @@ def test_dropout_masks_keep_units_at_the_rate_and_scale_them(dtype):
 
 @pytest.mark.parametrize(("units", "bidirectional"), NETWORKS)
 def test_initial_weights_follow_keras_initialisers(units, bidirectional):
-    architecture = classifier(50, 12, units, bidirectional, 6, 0.3, True, "post")
+    architecture = classifier(network(units, bidirectional, embedding_dim=6, dropout=0.3), 50, 12)
     arrays = initial_weights(architecture, seed=1)
     from_export(architecture, arrays)  # checks that every array is there, in its shape
     assert len(arrays) == 3 + 3 * len(units) * (2 if bidirectional else 1)
@@ -94,7 +99,7 @@ def tiny_data(seed: int = 0) -> dict[str, np.ndarray]:
 
 
 def train_tiny(seed: int, epochs: int, early_stopping=None):
-    architecture = classifier(50, 10, [6, 4], True, 8, 0.3, True, "post")
+    architecture = classifier(network([6, 4], True, dropout=0.3), 50, 10)
     arrays = initial_weights(architecture, seed)
     history, kept = fit(architecture, arrays, tiny_data(), epochs, 16, 0.01, seed, early_stopping)
     return architecture, arrays, history, kept
@@ -123,24 +128,33 @@ def test_early_stopping_keeps_the_best_epochs_weights():
     assert loss_and_accuracy(probs, data["y_valid"])[0] == pytest.approx(losses[kept - 1])
 
 
-# The pipeline's NumPy training on the tiny study's data, then the modules it loaded.
+# The pipeline's NumPy training job (train_numpy.py's calls, a job's inputs, params and
+# outputs as Snakemake passes them) on random data, then the modules it loaded.
 NO_FRAMEWORK = """
 import json, sys
+from types import SimpleNamespace as Namespace
 import numpy as np
-from nusax_lstm.scratch.train import train_and_save
+from nusax_lstm.scratch.train import train
+from nusax_lstm.text import write_vocabulary
+from nusax_lstm.training_io import train_job
+folder = sys.argv[1]
 rng = np.random.default_rng(0)
 x = {s: np.where(np.arange(8) < rng.integers(1, 8, (n, 1)), rng.integers(1, 30, (n, 8)), 0)
      for s, n in (("train", 40), ("valid", 10), ("test", 10))}
-sequences = {f"x_{s}": v for s, v in x.items()} | {f"y_{s}": rng.integers(0, 3, len(v))
-                                                   for s, v in x.items()}
+np.savez(f"{folder}/sequences.npz", **{f"x_{s}": v for s, v in x.items()},
+         **{f"y_{s}": rng.integers(0, 3, len(v)) for s, v in x.items()})
+write_vocabulary(f"{folder}/vocabulary.txt", ["", "[UNK]", *(f"w{i}" for i in range(28))])
 names = ("history", "probs_valid", "probs_test", "info", "weights", "architecture")
-out = {n: f"{sys.argv[1]}/{n}" + (".npy" if "probs" in n else ".npz" if n == "weights" else ".json")
+out = {n: f"{folder}/{n}" + (".npy" if "probs" in n else ".npz" if n == "weights" else ".json")
        for n in names}
 model = {"backend": "numpy", "cell": "lstm", "units": [4], "bidirectional": True, "mask_zero": True,
          "padding": "post", "early_stopping": None}
-train = {"embedding_dim": 6, "dropout": 0.3, "optimizer": "adam", "learning_rate": 0.01,
-         "epochs": 2, "batch_size": 16, "trim_padding": True}
-train_and_save(sequences, 30, model, train, seed=1, threads=1, out=out)
+settings = {"embedding_dim": 6, "dropout": 0.3, "optimizer": "adam", "learning_rate": 0.01,
+            "epochs": 2, "batch_size": 16, "trim_padding": True}
+job = Namespace(
+    input=Namespace(sequences=f"{folder}/sequences.npz", vocabulary=f"{folder}/vocabulary.txt"),
+    params=Namespace(model=model, train=settings), wildcards=Namespace(seed="1"), output=out)
+train_job(job, train, device="CPU (NumPy)")
 loaded = sorted(m for m in ("tensorflow", "jax", "torch", "keras") if m in sys.modules)
 print(json.dumps({"loaded": loaded}))
 """
@@ -158,3 +172,4 @@ def test_numpy_training_loads_no_deep_learning_framework(tmp_path):
     assert np.load(tmp_path / "probs_test.npy").shape == (10, 3)
     info = json.loads((tmp_path / "info.json").read_text())
     assert (info["backend"], info["epochs_trained"], info["epoch_kept"]) == ("numpy", 2, 2)
+    assert info["params"] == sum(a.size for a in np.load(tmp_path / "weights.npz").values())

@@ -9,6 +9,7 @@ import shutil
 import numpy as np
 import pytest
 from conftest import cli, spreadsheet_saved
+from networks import network
 
 from nusax_lstm.data import read_folder
 from nusax_lstm.ensemble import average
@@ -92,7 +93,11 @@ def exported(request, tmp_path_factory, fitted):
 
     vocabulary = fitted[0].get_vocabulary()
     models = [
-        build_model(len(vocabulary), 100, (8, 4), True, 16, 0.3, True, 1e-3)
+        build_model(
+            network((8, 4), True, embedding_dim=16, dropout=0.3, learning_rate=1e-3),
+            len(vocabulary),
+            100,
+        )
         for _ in range(request.param)
     ]
     folder = tmp_path_factory.mktemp("export")
@@ -106,7 +111,11 @@ def model_folder(tmp_path_factory, fitted):
     from nusax_lstm.keras_model import build_model
 
     vocabulary = fitted[0].get_vocabulary()
-    model = build_model(len(vocabulary), 100, (8, 4), True, 16, 0.3, True, 1e-3)
+    model = build_model(
+        network((8, 4), True, embedding_dim=16, dropout=0.3, learning_rate=1e-3),
+        len(vocabulary),
+        100,
+    )
     folder = tmp_path_factory.mktemp("export")
     export_folder(folder, vocabulary, [model])
     return folder, model
@@ -347,7 +356,11 @@ def test_exported_keras_weights_load_into_keras(exported):
 
     folder, models = exported
     for i, model in enumerate(models):
-        twin = build_model(model.layers[0].input_dim, 100, (8, 4), True, 16, 0.3, True, 1e-3)
+        twin = build_model(
+            network((8, 4), True, embedding_dim=16, dropout=0.3, learning_rate=1e-3),
+            model.layers[0].input_dim,
+            100,
+        )
         twin.load_weights(folder / "keras" / f"seed{i}.weights.h5")
         ids = np.random.default_rng(0).integers(0, model.layers[0].input_dim, (5, 100))
         assert np.array_equal(twin.predict(ids, verbose=0), model.predict(ids, verbose=0))

@@ -8,6 +8,7 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from conftest import VOCAB, token_ids  # noqa: E402
+from networks import network  # noqa: E402
 
 from nusax_lstm import UserError  # noqa: E402
 from nusax_lstm.keras_model import build_model, export  # noqa: E402
@@ -207,7 +208,7 @@ def test_bidirectional_layer_alone(return_sequences, merge_mode, padding):
 
 
 def exported():
-    model = build_model(VOCAB, 10, (5, 3), True, 8, 0.3, True, 1e-3)
+    model = build_model(network((5, 3), True, dropout=0.3, learning_rate=1e-3), VOCAB, 10)
     arrays, layers = export(model)
     return {"layers": layers, "sequence_length": 10}, arrays
 

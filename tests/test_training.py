@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from networks import network
 
 from nusax_lstm.keras_backend import BACKENDS
 from nusax_lstm.text import trim
@@ -23,7 +24,11 @@ def run_on(backend: str, script: str) -> dict:
     """A script run in a fresh interpreter (the backend is fixed when keras is imported),
     given the backend; the JSON object it prints last."""
     result = subprocess.run(
-        [sys.executable, "-c", script, backend], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script, backend],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=TESTS,  # scripts import tests/networks.py
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.splitlines()[-1])
@@ -53,6 +58,7 @@ EXACTNESS = """
 import json, sys
 import numpy as np
 from nusax_lstm.keras_backend import configure_keras
+from networks import network
 from nusax_lstm.keras_model import build_model
 from nusax_lstm.text import trim
 
@@ -64,8 +70,8 @@ x = np.where(np.arange(30) < lengths[:, None], rng.integers(1, 50, (12, 30)), 0)
 y = rng.integers(0, 3, 12)
 result = {"steps": trim(x).shape[1]}
 for units, bidirectional in (((6, 4), False), ((5, 3), True)):
-    full = build_model(50, None, units, bidirectional, 8, 0.0, True, 0.01)
-    cut = build_model(50, None, units, bidirectional, 8, 0.0, True, 0.01)
+    full = build_model(network(units, bidirectional), 50, None)
+    cut = build_model(network(units, bidirectional), 50, None)
     cut.set_weights(full.get_weights())
     full.train_on_batch(x, y)
     cut.train_on_batch(trim(x), y)
@@ -95,6 +101,7 @@ FILLED = """
 import json, sys
 import numpy as np
 from nusax_lstm.keras_backend import configure_keras
+from networks import network
 from nusax_lstm.keras_model import build_model
 
 configure_keras(sys.argv[1], threads=1, seed=3)
@@ -104,8 +111,8 @@ rng = np.random.default_rng(1)
 x = rng.integers(0, 50, (45, 9)).astype("int32")  # zeros too: holes under the mask
 y = rng.integers(0, 3, 45)
 data = {"x_train": x, "y_train": y, "x_valid": x[:7], "y_valid": y[:7]}
-filled = build_model(50, None, (5,), True, 8, 0.0, True, 0.01)
-plain = build_model(50, None, (5,), True, 8, 0.0, True, 0.01)
+filled = build_model(network((5,), True), 50, None)
+plain = build_model(network((5,), True), 50, None)
 plain.set_weights(filled.get_weights())
 batches = FilledBatches(x, y, 16, seed=5)
 batches.shuffle()
@@ -142,6 +149,7 @@ STOPPING = """
 import json, sys
 import numpy as np
 from nusax_lstm.keras_backend import configure_keras
+from networks import network
 from nusax_lstm.keras_model import build_model
 
 configure_keras(sys.argv[1], threads=1, seed=3)
@@ -151,7 +159,7 @@ rng = np.random.default_rng(2)
 x = rng.integers(1, 40, (64, 6)).astype("int32")
 y = rng.integers(0, 3, 64)
 data = {"x_train": x[:48], "y_train": y[:48], "x_valid": x[48:], "y_valid": y[48:]}
-model = build_model(40, None, (8,), False, 8, 0.0, True, 0.05)
+model = build_model(network((8,), False, learning_rate=0.05), 40, None)
 stopping = {"monitor": "val_loss", "patience": 2}
 history, kept = fit(model, data, 12, 16, 5, 16, stopping)
 now = loss_and_accuracy(predict(model, x[48:], 16), y[48:])[0]
@@ -174,6 +182,8 @@ def test_early_stopping_stops_and_keeps_the_best_epochs_weights(backend):
 def test_the_configured_optimizer_trains_at_the_configured_rate(name):
     from nusax_lstm.keras_model import OPTIMIZERS, build_model
 
-    model = build_model(20, 5, (3,), False, 4, 0.0, True, 0.025, name)
+    model = build_model(
+        network((3,), False, embedding_dim=4, learning_rate=0.025, optimizer=name), 20, 5
+    )
     assert type(model.optimizer).__name__ == OPTIMIZERS[name]
     assert float(model.optimizer.learning_rate) == pytest.approx(0.025)

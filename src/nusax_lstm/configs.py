@@ -6,7 +6,7 @@ the same network ("2 Layers" and "Medium (64, 32)") share one training job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from . import UserError
 
@@ -36,6 +36,32 @@ class ModelConfig:
         stopping = "-es" if self.early_stopping else ""
         engine = "-numpy" if self.numpy else ""
         return f"{kind}-{'-'.join(map(str, self.units))}{mask}{padding}{stopping}{engine}"
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Everything one network trains with but its seed, as one object: its config's
+    settings (model_params) and the study's (train_params)."""
+
+    cell: str
+    units: tuple[int, ...]
+    bidirectional: bool
+    mask_zero: bool
+    padding: str
+    embedding_dim: int
+    dropout: float
+    optimizer: str
+    learning_rate: float
+    batch_size: int
+    epochs: int
+    trim_padding: bool = True
+    early_stopping: dict | None = None  # monitor and patience, where it is on
+
+    @classmethod
+    def of(cls, model: dict, train: dict) -> TrainingConfig:
+        """From a training rule's params: model_params' and train_params' dicts."""
+        settings = model | train | {"units": tuple(model["units"])}
+        return cls(**{field.name: settings[field.name] for field in fields(cls)})
 
 
 def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:

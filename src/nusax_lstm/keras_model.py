@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .configs import TrainingConfig
 from .scratch.layers import LAYERS, write_layers
 from .scratch.layers.base import under
 
@@ -22,20 +23,10 @@ OPTIMIZERS = {
 
 
 def build_model(
-    vocab_size: int,
-    sequence_length: int | None,
-    units: tuple[int, ...],
-    bidirectional: bool,
-    embedding_dim: int,
-    dropout: float,
-    mask_zero: bool,
-    learning_rate: float,
-    optimizer: str = "adam",
-    num_classes: int = 3,
-    cell: str = "lstm",
+    config: TrainingConfig, vocab_size: int, sequence_length: int | None, num_classes: int = 3
 ) -> Any:
-    """Embedding -> (Bi)LSTM (or GRU: `cell`) + Dropout per layer -> Dense softmax, compiled
-    with the named optimizer (one of OPTIMIZERS) at `learning_rate`.
+    """Embedding -> (Bi)LSTM (or GRU: the config's cell) + Dropout per layer -> Dense
+    softmax, compiled with the config's optimizer (one of OPTIMIZERS) and learning rate.
 
     `sequence_length` None: inputs of any length (splits cut to their longest text)."""
     import keras
@@ -43,20 +34,23 @@ def build_model(
 
     model = keras.Sequential(name="lstm_classifier")
     model.add(keras.Input(shape=(sequence_length,), dtype="int32", name="tokens"))
-    model.add(layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero, name="embedding"))
+    embedding = layers.Embedding(
+        vocab_size, config.embedding_dim, mask_zero=config.mask_zero, name="embedding"
+    )
+    model.add(embedding)
+    cell, units = config.cell, config.units
     for i, n in enumerate(units, start=1):
         kind = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
         recurrent = kind(n, return_sequences=i < len(units), name=f"{cell}_{i}")
         model.add(
             layers.Bidirectional(recurrent, name=f"bidirectional_{i}")
-            if bidirectional
+            if config.bidirectional
             else recurrent
         )
-        model.add(layers.Dropout(dropout, name=f"dropout_{i}"))
+        model.add(layers.Dropout(config.dropout, name=f"dropout_{i}"))
     model.add(layers.Dense(num_classes, activation="softmax", name="dense_output"))
-    compile_model(
-        model, getattr(keras.optimizers, OPTIMIZERS[optimizer])(learning_rate=learning_rate)
-    )
+    optimizer = getattr(keras.optimizers, OPTIMIZERS[config.optimizer])
+    compile_model(model, optimizer(learning_rate=config.learning_rate))
     return model
 
 
@@ -103,21 +97,10 @@ def import_weights(model: Any, arrays: dict[str, np.ndarray]) -> None:
         layer.set_keras(keras_layer, under(arrays, layer.name))
 
 
-def from_architecture(architecture: dict, arrays: dict, model: dict, train: dict) -> Any:
+def from_architecture(architecture: dict, arrays: dict, config: TrainingConfig) -> Any:
     """The Keras model of a network trained elsewhere (the NumPy engine's architecture.json
-    and arrays), compiled with `train`'s optimizer as a Keras training would be."""
-    dropout = next(layer["rate"] for layer in architecture["layers"] if layer["type"] == "Dropout")
-    keras_model = build_model(
-        architecture["layers"][0]["input_dim"],
-        architecture["sequence_length"],
-        tuple(model["units"]),
-        model["bidirectional"],
-        architecture["layers"][0]["output_dim"],
-        dropout,
-        model["mask_zero"],
-        train["learning_rate"],
-        train["optimizer"],
-        cell=model["cell"],
-    )
+    and arrays, trained with `config`), compiled as a Keras training would be."""
+    input_dim = architecture["layers"][0]["input_dim"]
+    keras_model = build_model(config, input_dim, architecture["sequence_length"])
     import_weights(keras_model, arrays)
     return keras_model

@@ -4,8 +4,8 @@ XLA compiles a program per input shape (on CPU about 4 s for a training step). A
 `model.fit` compiles four: the training step for full batches and for the remainder
 (500 = 15 x 32 + 20), the validation step, and the prediction step. Here there are two:
 the training step, on batches all filled to `batch_size` with zero-weight rows, and the
-prediction step, which also scores the validation split; and the Keras training job
-that runs them. Import after keras_backend.configure_keras.
+prediction step, which also scores the validation split. Import after
+keras_backend.configure_keras.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 import keras
 import numpy as np
 
+from .configs import TrainingConfig
 from .export import architecture
-from .fileio import atomic_path
 from .keras_model import build_model, export
 from .metrics import loss_and_accuracy
-from .training_io import fit_data, inputs, save_export, save_run
+from .training_io import Inputs, Trained
 
 log = logging.getLogger(__name__)
 
@@ -115,56 +115,30 @@ def fit(
     return trained, kept
 
 
-def train_and_save(
-    sequences: dict,
-    vocab_size: int,
-    model: dict,
-    train: dict,
-    seed: int,
-    out: dict,
-    device: str,
-) -> None:
-    """Build, train and save one model with its history, probabilities and parameter count,
-    on the backend that configure_keras set up (for `device`, in words).
-
-    `model` holds units, bidirectional, mask_zero, padding and early_stopping (None or
-    monitor and patience); `train` the shared settings (embedding_dim, dropout, optimizer,
-    learning_rate, epochs, batch_size, trim_padding); `out` the output paths (model,
-    history, probs_valid, probs_test, info, and the framework-free weights and
-    architecture).
-    """
-    # Valid and test go through one prediction program (one input shape): valid after
-    # each epoch, both at the end, in batches of the valid split's size.
-    x, steps, trimmed = inputs(sequences, model, train)
-    n_valid = len(sequences["y_valid"])
-    keras_model = build_model(
-        vocab_size,
-        None if trimmed else steps,
-        tuple(model["units"]),
-        model["bidirectional"],
-        train["embedding_dim"],
-        train["dropout"],
-        model["mask_zero"],
-        train["learning_rate"],
-        train["optimizer"],
-        cell=model["cell"],
-    )
+def train(config: TrainingConfig, data: Inputs, seed: int) -> Trained:
+    """Build and train one network on the backend that configure_keras set up; its
+    probabilities on data's evaluation ids, predicted in batches of the valid split's size
+    (valid after each epoch, both at the end: one prediction program, one input shape)."""
+    keras_model = build_model(config, data.vocab_size, None if data.trimmed else data.steps)
     keras_model.summary(print_fn=log.info)
-    log.info("steps read: %s of %d", {name: ids.shape[1] for name, ids in x.items()}, steps)
-    data = fit_data(x, sequences)
+    log.info("steps read: %s of %d", {name: x.shape[1] for name, x in data.x.items()}, data.steps)
     history, epoch_kept = fit(
         keras_model,
-        data,
-        train["epochs"],
-        train["batch_size"],
+        data.fit_data(),
+        config.epochs,
+        config.batch_size,
         seed,
-        n_valid,
-        model["early_stopping"],
+        data.n_valid,
+        config.early_stopping,
     )
-    probs = predict(keras_model, x["evaluation"], n_valid)
+    probs = predict(keras_model, data.x["evaluation"], data.n_valid)
     arrays, layers = export(keras_model)
-    info = {"params": keras_model.count_params(), "device": device, "seed": seed}
-    save_run(out, history, epoch_kept, probs, n_valid, info, model, steps)
-    save_export(arrays, architecture(layers, steps, model["padding"]), out)
-    with atomic_path(out["model"]) as tmp:
-        keras_model.save(tmp)
+    return Trained(
+        history,
+        epoch_kept,
+        probs,
+        arrays,
+        architecture(layers, data.steps, config.padding),
+        keras_model.count_params(),
+        keras_model,
+    )

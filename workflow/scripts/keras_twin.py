@@ -3,6 +3,7 @@ in turn: one compilation), with Keras's probabilities on the test split."""
 
 import numpy as np
 
+from nusax_lstm.configs import TrainingConfig
 from nusax_lstm.fileio import atomic_path, read_json, save_npy
 from nusax_lstm.joblog import logged
 from nusax_lstm.keras_backend import configure_keras, skip_unused_imports
@@ -10,8 +11,9 @@ from nusax_lstm.text import pad
 
 with logged(snakemake):
     inputs, outputs, p = snakemake.input, snakemake.output, snakemake.params
+    config = TrainingConfig.of(p.model, p.train)
     with np.load(inputs.sequences) as data:
-        x_test = pad(data["x_test"], p.model["padding"])
+        x_test = pad(data["x_test"], config.padding)
     skip_unused_imports()
     configure_keras(p.backend, 1, 0)
     from nusax_lstm.keras_model import from_architecture, import_weights
@@ -23,10 +25,10 @@ with logged(snakemake):
         with np.load(weights) as saved:
             arrays = dict(saved)
         if model is None:
-            model = from_architecture(read_json(architecture), arrays, p.model, p.train)
+            model = from_architecture(read_json(architecture), arrays, config)
         else:  # the seeds share an architecture: the same model, its weights replaced
             import_weights(model, arrays)
-        save_npy(probs_out, predict(model, x_test, p.train["batch_size"]))
+        save_npy(probs_out, predict(model, x_test, config.batch_size))
         with atomic_path(model_out) as tmp:
             model.save(tmp)
         print(f"{model_out}: Keras twin saved")

@@ -2,18 +2,17 @@
 
 from nusax_lstm.joblog import logged
 from nusax_lstm.keras_backend import configure_keras, skip_unused_imports
-from nusax_lstm.training_io import job
+from nusax_lstm.training_io import train_job
 
 with logged(snakemake):
-    arguments = job(snakemake)
     skip_unused_imports()
     # The cache's folder comes from the config, not a param: where it lives changes no result.
     device = configure_keras(
         snakemake.params.model["backend"],
         snakemake.threads,
-        arguments["seed"],
+        int(snakemake.wildcards.seed),
         snakemake.config["train"]["compile_cache"],
     )
-    from nusax_lstm.keras_training import train_and_save  # keras: after its backend
+    from nusax_lstm.keras_training import train  # keras: after its backend
 
-    train_and_save(**arguments, device=device)
+    train_job(snakemake, train, device)

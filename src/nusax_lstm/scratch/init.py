@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import LABELS
+from ..configs import TrainingConfig
 from ..export import architecture
 from .layers import (
     LAYERS,
@@ -20,24 +21,15 @@ from .layers import (
 )
 
 
-def classifier(
-    vocab_size: int,
-    sequence_length: int,
-    units: list[int],
-    bidirectional: bool,
-    embedding_dim: int,
-    dropout: float,
-    mask_zero: bool,
-    padding: str,
-    cell: str = "lstm",
-) -> dict:
-    """architecture.json of Embedding -> (Bi)LSTM (or GRU: `cell`) + Dropout per layer ->
-    Dense softmax."""
+def classifier(config: TrainingConfig, vocab_size: int, sequence_length: int) -> dict:
+    """architecture.json of Embedding -> (Bi)LSTM (or GRU: the config's cell) + Dropout
+    per layer -> Dense softmax."""
+    cell, units = config.cell, config.units
     recurrent = LAYERS[cell.upper()]
-    layers = [Embedding("embedding", vocab_size, embedding_dim, mask_zero)]
+    layers = [Embedding("embedding", vocab_size, config.embedding_dim, config.mask_zero)]
     for i, n in enumerate(units, start=1):
         sequences = i < len(units)
-        if bidirectional:
+        if config.bidirectional:
             name = f"bidirectional_{i}"
             sides = {
                 side: recurrent(f"{name}/{side}", n, sequences) for side in ("forward", "backward")
@@ -45,9 +37,9 @@ def classifier(
             layers.append(Bidirectional(name, "concat", sequences, **sides))
         else:
             layers.append(recurrent(f"{cell}_{i}", n, sequences))
-        layers.append(Dropout(f"dropout_{i}", dropout))
+        layers.append(Dropout(f"dropout_{i}", config.dropout))
     layers.append(Dense("dense_output", len(LABELS), "softmax"))
-    return architecture(write_layers(layers), sequence_length, padding)
+    return architecture(write_layers(layers), sequence_length, config.padding)
 
 
 def initial_weights(architecture: dict, seed: int, dtype=np.float32) -> dict[str, np.ndarray]:

@@ -1,8 +1,7 @@
 """Training a classifier in NumPy, as keras_training.fit trains one in Keras: epochs of
 shuffled mini-batches, inverted dropout, Adam, the validation split scored after each
-epoch, optional early stopping that keeps the best epoch's weights; and the NumPy
-training job that runs it. No TensorFlow, JAX or PyTorch: the gradients come from a
-backward pass of this package."""
+epoch, optional early stopping that keeps the best epoch's weights. No TensorFlow, JAX
+or PyTorch: the gradients come from a backward pass of this package."""
 
 from __future__ import annotations
 
@@ -10,14 +9,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..configs import TrainingConfig
 from ..metrics import loss_and_accuracy
 from ..text import trim
-from ..training_io import fit_data, inputs, save_export, save_run
+from ..training_io import Inputs, Trained
 from .adam import Adam
 from .init import classifier, initial_weights
 from .layers import Dropout, read_layers
 from .loader import from_export
-from .model import blas_controller
 from .packed_backprop import forward_backward
 
 
@@ -130,40 +129,22 @@ def predict_proba(architecture: dict, arrays: dict, ids: np.ndarray) -> np.ndarr
     return model.predict_proba(ids, threads=1)
 
 
-def train_and_save(
-    sequences: dict, vocab_size: int, model: dict, train: dict, seed: int, threads: int, out: dict
-) -> None:
-    """keras_training.train_and_save's twin on the NumPy engine: a classifier initialised
-    as Keras would, trained by fit, saved as a Keras training saves one (no model.keras:
-    the keras_twin rule builds it from the weights when something needs it), with BLAS on
-    `threads` threads."""
-    x, steps, _ = inputs(sequences, model, train)
-    n_valid = len(sequences["y_valid"])
-    architecture = classifier(
-        vocab_size,
-        steps,
-        model["units"],
-        model["bidirectional"],
-        train["embedding_dim"],
-        train["dropout"],
-        model["mask_zero"],
-        model["padding"],
-        model["cell"],
-    )
+def train(config: TrainingConfig, data: Inputs, seed: int) -> Trained:
+    """keras_training.train's twin on the NumPy engine: a classifier initialised as Keras
+    would, trained by fit, with its probabilities on data's evaluation ids (no Keras
+    model: the keras_twin rule builds one from the weights when something needs it)."""
+    architecture = classifier(config, data.vocab_size, data.steps)
     arrays = initial_weights(architecture, seed)
-    data = fit_data(x, sequences)
-    with blas_controller().limit(limits=threads, user_api="blas"):
-        history, epoch_kept = fit(
-            architecture,
-            arrays,
-            data,
-            train["epochs"],
-            train["batch_size"],
-            train["learning_rate"],
-            seed,
-            model["early_stopping"],
-        )
-        probs = predict_proba(architecture, arrays, x["evaluation"])
-    info = {"params": sum(a.size for a in arrays.values()), "device": "CPU (NumPy)", "seed": seed}
-    save_run(out, history, epoch_kept, probs, n_valid, info, model, steps)
-    save_export(arrays, architecture, out)
+    history, epoch_kept = fit(
+        architecture,
+        arrays,
+        data.fit_data(),
+        config.epochs,
+        config.batch_size,
+        config.learning_rate,
+        seed,
+        config.early_stopping,
+    )
+    probs = predict_proba(architecture, arrays, data.x["evaluation"])
+    params = sum(a.size for a in arrays.values())
+    return Trained(history, epoch_kept, probs, arrays, architecture, params)
