@@ -26,17 +26,17 @@ os.environ.update(
 )
 
 from nusax_lstm import UserError
-from nusax_lstm.configs import check_study, expand as expand_experiments
-from nusax_lstm.memo import Memo, digest
-from nusax_lstm.scheduling import gpu_cap
-from nusax_lstm.studyfile import study_config, validated
+from nusax_lstm.pipeline.configs import check_study, expand as expand_experiments
+from nusax_lstm.pipeline.memo import Memo, digest
+from nusax_lstm.pipeline.scheduling import gpu_cap
+from nusax_lstm.pipeline.studyfile import study_config, validated
 
 # What each start derives from files (the valid config, each rule's package closure),
-# kept between starts under a digest of those files' bytes (nusax_lstm.memo).
+# kept between starts under a digest of those files' bytes (nusax_lstm.pipeline.memo).
 MEMO = Memo(".snakemake/nusax_lstm-memo.json")
 
 # A study file given with --configfile (it says study:) replaces config.yaml whole; keys
-# go in the schema's order, so params compare by values only (nusax_lstm.studyfile).
+# go in the schema's order, so params compare by values only (nusax_lstm.pipeline.studyfile).
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 try:
     study = study_config(

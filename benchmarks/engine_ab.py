@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 from pipeline import cpu_model  # benchmarks/pipeline.py, next to this script
 
+from nusax_lstm.data.text import pad
 from nusax_lstm.fileio import read_json
 from nusax_lstm.scratch.train import dropout_masks
-from nusax_lstm.text import pad
 
 REPO = Path(__file__).resolve().parents[1]
 WORKLOADS = ["masked", "unmasked", "epoch"]

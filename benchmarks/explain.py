@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 from pipeline import cpu_model  # benchmarks/pipeline.py, next to this script
 
-from nusax_lstm.data import read_split
-from nusax_lstm.explain import explain
+from nusax_lstm.data.nusax import read_split
+from nusax_lstm.explanations.explain import explain
 from nusax_lstm.scratch.loader import load_export
 
 REPO = Path(__file__).resolve().parents[1]

@@ -28,14 +28,14 @@ import numpy as np
 import yaml
 from pipeline import cpu_model  # benchmarks/pipeline.py, next to this script
 
-from nusax_lstm.configs import TrainingConfig, train_params
-from nusax_lstm.ensemble import average
+from nusax_lstm.data.text import pad
+from nusax_lstm.evaluation.seed_ensembles import average
 from nusax_lstm.fileio import read_json
-from nusax_lstm.keras_backend import configure_keras
-from nusax_lstm.keras_model import export, from_architecture
+from nusax_lstm.models.keras_backend import configure_keras
+from nusax_lstm.models.keras_model import export, from_architecture
+from nusax_lstm.pipeline.configs import TrainingConfig, train_params
 from nusax_lstm.scratch.loader import from_export, load
 from nusax_lstm.scratch.model import usable_cpus
-from nusax_lstm.text import pad
 
 ROUNDS = 3
 # the study's shared training settings (the Keras models are compiled with its optimizer)

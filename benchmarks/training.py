@@ -40,9 +40,9 @@ from pathlib import Path
 import numpy as np
 
 from nusax_lstm import SPLITS
-from nusax_lstm.configs import TrainingConfig
-from nusax_lstm.data import read_folder
-from nusax_lstm.text import trim, vectorize_splits
+from nusax_lstm.data.nusax import read_folder
+from nusax_lstm.data.text import trim, vectorize_splits
+from nusax_lstm.pipeline.configs import TrainingConfig
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 0
@@ -110,11 +110,11 @@ def keras_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
     """Reports the epoch seconds of the pipeline's Keras training: the time between the
     shuffles that start each epoch (FilledBatches.shuffle), and from the last one to fit's
     return."""
-    from nusax_lstm.keras_backend import configure_keras
-    from nusax_lstm.keras_model import build_model
+    from nusax_lstm.models.keras_backend import configure_keras
+    from nusax_lstm.models.keras_model import build_model
 
     configure_keras(name.removeprefix("keras-"), threads, SEED)
-    from nusax_lstm import keras_training
+    from nusax_lstm.models import keras_training
 
     starts = []
 

@@ -81,7 +81,7 @@ def test_attributions_equal_tensorflows(case, method):
         pytest.skip("Keras runs on another backend")
     from test_scratch_vs_keras import keras_stack
 
-    from nusax_lstm.keras_model import export
+    from nusax_lstm.models.keras_model import export
 
     units, bidirectional, merge_mode, mask_zero, padding = case
     model = keras_stack(units, bidirectional, merge_mode, 4, STEPS, mask_zero, "float64")

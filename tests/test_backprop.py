@@ -94,7 +94,7 @@ def test_gradients_equal_tensorflows(case):
         pytest.skip("Keras runs on another backend")
     from test_scratch_vs_keras import keras_stack
 
-    from nusax_lstm.keras_model import export
+    from nusax_lstm.models.keras_model import export
 
     units, bidirectional, merge_mode, mask_zero, padding = case
     model = keras_stack(units, bidirectional, merge_mode, 4, 7, mask_zero, "float64")
@@ -145,9 +145,9 @@ def test_adam_takes_keras_steps(dtype, tolerance):
 SAME_PATH = """
 import json, sys
 import numpy as np
-from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.models.keras_backend import configure_keras
 from networks import network
-from nusax_lstm.keras_model import build_model, export
+from nusax_lstm.models.keras_model import build_model, export
 
 configure_keras("jax", threads=1, seed=3)
 from nusax_lstm.scratch.train import fit

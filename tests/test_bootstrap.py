@@ -1,11 +1,12 @@
-"""Bootstrap intervals and paired tests (nusax_lstm.bootstrap), against cases worked by hand."""
+"""Bootstrap intervals and paired tests (evaluation/bootstrap.py), against cases worked by
+hand."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nusax_lstm.bootstrap import (
+from nusax_lstm.evaluation.bootstrap import (
     average_ranks,
     interval,
     paired_test,
@@ -15,7 +16,7 @@ from nusax_lstm.bootstrap import (
     resampled_macro_f1,
     study_statistics,
 )
-from nusax_lstm.metrics import macro_f1
+from nusax_lstm.evaluation.metrics import macro_f1
 
 Y = np.array([0, 1, 2])
 A = np.array([0, 1, 1])  # right, right, wrong

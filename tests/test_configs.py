@@ -1,4 +1,4 @@
-"""The study file's experiments expanded to configs (nusax_lstm.configs): names, ids,
+"""The study file's experiments expanded to configs (nusax_lstm.pipeline.configs): names, ids,
 defaults, and every bad setting stopped with the key that is wrong."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from nusax_lstm import UserError
-from nusax_lstm.configs import ModelConfig, check_study, expand
-from nusax_lstm.studyfile import in_schema_order, study_config
+from nusax_lstm.pipeline.configs import ModelConfig, check_study, expand
+from nusax_lstm.pipeline.studyfile import in_schema_order, study_config
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 

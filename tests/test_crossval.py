@@ -1,4 +1,4 @@
-"""Cross-validated selection (nusax_lstm.crossval): stratified folds, and the scores
+"""Cross-validated selection (nusax_lstm.data.crossval): stratified folds, and the scores
 against cases worked by hand."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nusax_lstm import UserError
-from nusax_lstm.crossval import cv_scores, fold_of
+from nusax_lstm.data.crossval import cv_scores, fold_of
 
 LABELS = np.array([0] * 7 + [1] * 5 + [2] * 9)
 

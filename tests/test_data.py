@@ -9,7 +9,7 @@ import pytest
 from conftest import spreadsheet_saved
 
 from nusax_lstm import UserError
-from nusax_lstm.data import (
+from nusax_lstm.data.nusax import (
     LANGUAGES,
     fetch,
     find_mirror,

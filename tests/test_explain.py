@@ -11,9 +11,9 @@ import pytest
 from conftest import cli
 from networks import network
 
+from nusax_lstm.data.text import write_vocabulary
 from nusax_lstm.fileio import write_json
 from nusax_lstm.scratch.init import classifier, initial_weights
-from nusax_lstm.text import write_vocabulary
 
 VOCABULARY = ["", "[UNK]", "tidak", "buruk", "enak", "makanannya", "bagus", "sekali"]
 TEXT = "Makanannya tidak enak, xyzzy!"

@@ -1,4 +1,4 @@
-"""What the workflow's start keeps between starts (nusax_lstm.memo): a hit is the value a
+"""What the workflow's start keeps between starts (nusax_lstm.pipeline.memo): a hit is the value a
 miss computed, a change to the bytes behind a key is a miss, and a bad file costs time
 only."""
 
@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
-from nusax_lstm import closure
-from nusax_lstm.memo import Memo, digest
+from nusax_lstm.pipeline import closure
+from nusax_lstm.pipeline.memo import Memo, digest
 
 
 def test_a_hit_is_what_the_miss_computed_and_only_used_entries_are_kept(tmp_path):
@@ -54,7 +54,7 @@ def test_the_closures_key_is_the_packages_bytes_wherever_it_lies(tmp_path, monke
     shutil.copytree(closure.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(closure, "PACKAGE", package)
     keys = []
-    for edit in (None, "scratch/model.py", "published.json"):
+    for edit in (None, "scratch/model.py", "reports/published.json"):
         if edit:
             (package / edit).write_bytes((package / edit).read_bytes() + b"\n")
         closure.package_digest.cache_clear()

@@ -1,11 +1,12 @@
-"""Accuracy, macro F1 and the confusion matrix (nusax_lstm.metrics) against scikit-learn."""
+"""Accuracy, macro F1 and the confusion matrix (evaluation/metrics.py) against
+scikit-learn."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nusax_lstm.metrics import evaluate
+from nusax_lstm.evaluation.metrics import evaluate
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -12,7 +12,7 @@ import pytest
 from networks import network
 from test_training import run_on
 
-from nusax_lstm.metrics import loss_and_accuracy
+from nusax_lstm.evaluation.metrics import loss_and_accuracy
 from nusax_lstm.scratch.init import classifier, initial_weights
 from nusax_lstm.scratch.layers.base import orthogonal
 from nusax_lstm.scratch.loader import from_export
@@ -23,9 +23,9 @@ NETWORKS = [([8], False), ([8, 4], False), ([6, 5, 3], False), ([8, 4], True), (
 # Keras's export of the study's classifier, built by keras_model.build_model.
 KERAS_ARCHITECTURE = """
 import json, sys
-from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.models.keras_backend import configure_keras
 from networks import network
-from nusax_lstm.keras_model import build_model, export
+from nusax_lstm.models.keras_model import build_model, export
 configure_keras(sys.argv[1], threads=1, seed=0)
 models = [build_model(network(u, bi, embedding_dim=6, dropout=0.3), 50, 12) for u, bi in {networks}]
 print(json.dumps([export(model)[1] for model in models]))
@@ -135,8 +135,8 @@ import json, sys
 from types import SimpleNamespace as Namespace
 import numpy as np
 from nusax_lstm.scratch.train import train
-from nusax_lstm.text import write_vocabulary
-from nusax_lstm.training_io import train_job
+from nusax_lstm.data.text import write_vocabulary
+from nusax_lstm.models.training_job import train_job
 folder = sys.argv[1]
 rng = np.random.default_rng(0)
 x = {s: np.where(np.arange(8) < rng.integers(1, 8, (n, 1)), rng.integers(1, 30, (n, 8)), 0)

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from conftest import MIRROR, REPO, TINY_CONFIG, snakemake, write_config
 
-from nusax_lstm.data import LANGUAGES
-from nusax_lstm.nusax_table import published
-from nusax_lstm.paper_baselines import fit_one, tokenize
+from nusax_lstm.data.nusax import LANGUAGES
+from nusax_lstm.evaluation.paper_baselines import fit_one, tokenize
+from nusax_lstm.reports.nusax_table import published
 
 # The issue's copy of the paper's table (test macro F1, %), languages in this order
 PAPER = """

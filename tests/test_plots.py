@@ -12,8 +12,8 @@ from conftest import REPO
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
-from nusax_lstm import plots
-from nusax_lstm.configs import expand
+from nusax_lstm.pipeline.configs import expand
+from nusax_lstm.reports import plots
 
 LONG = "2 Layers / Medium (64, 32) / Unidirectional / End padding, mask (lstm-64-32)"
 HISTORY = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.9, 1.0]}

@@ -11,9 +11,9 @@ import pytest
 from conftest import cli, spreadsheet_saved
 from networks import network
 
-from nusax_lstm.data import read_folder
-from nusax_lstm.ensemble import average
-from nusax_lstm.text import Vectorizer, adapt, read_vocabulary
+from nusax_lstm.data.nusax import read_folder
+from nusax_lstm.data.text import Vectorizer, adapt, read_vocabulary
+from nusax_lstm.evaluation.seed_ensembles import average
 
 keras = pytest.importorskip("keras")
 
@@ -68,9 +68,9 @@ def test_vectorizer_equals_keras(fitted, group):
 def export_folder(folder, vocabulary, models: list) -> None:
     """Models of one architecture exported as the pipeline exports them: one model, or
     several as a seed ensemble (members seed0, seed1, ...)."""
-    from nusax_lstm.export import architecture, export_model
-    from nusax_lstm.keras_model import export
-    from nusax_lstm.training_io import save_export
+    from nusax_lstm.models.export_folder import architecture, export_model
+    from nusax_lstm.models.keras_model import export
+    from nusax_lstm.models.training_job import save_export
 
     runs = {}
     for i, model in enumerate(models):
@@ -89,7 +89,7 @@ def export_folder(folder, vocabulary, models: list) -> None:
 @pytest.fixture(scope="module", params=[1, 2], ids=["one model", "seed ensemble"])
 def exported(request, tmp_path_factory, fitted):
     """A small trained-shape model exported (or two, as an ensemble), and the Keras models."""
-    from nusax_lstm.keras_model import build_model
+    from nusax_lstm.models.keras_model import build_model
 
     vocabulary = fitted[0].get_vocabulary()
     models = [
@@ -108,7 +108,7 @@ def exported(request, tmp_path_factory, fitted):
 @pytest.fixture(scope="module")
 def model_folder(tmp_path_factory, fitted):
     """One exported model and its Keras model."""
-    from nusax_lstm.keras_model import build_model
+    from nusax_lstm.models.keras_model import build_model
 
     vocabulary = fitted[0].get_vocabulary()
     model = build_model(
@@ -352,7 +352,7 @@ def test_any_cut_of_an_export_file_is_refused_cleanly(model_folder, tmp_path, na
 
 
 def test_exported_keras_weights_load_into_keras(exported):
-    from nusax_lstm.keras_model import build_model
+    from nusax_lstm.models.keras_model import build_model
 
     folder, models = exported
     for i, model in enumerate(models):

@@ -15,9 +15,10 @@ import time
 import pytest
 from conftest import MIRROR, REPO, SNAKEMAKE, TINY_CONFIG, snakemake, write_config
 
-from nusax_lstm import UserError, data
+from nusax_lstm import UserError
+from nusax_lstm.data import nusax as data
 from nusax_lstm.fileio import atomic_path
-from nusax_lstm.keras_backend import BACKENDS
+from nusax_lstm.models.keras_backend import BACKENDS
 
 pytestmark = pytest.mark.slow
 
@@ -203,7 +204,7 @@ def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path, 
 LOAD = """
 import sys
 import numpy as np
-from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.models.keras_backend import configure_keras
 run, sequences, backend = sys.argv[1:]
 configure_keras(backend, threads=1, seed=0)
 import keras

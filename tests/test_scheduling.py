@@ -1,4 +1,4 @@
-"""How trainings are scheduled (nusax_lstm.scheduling): the local GPU cap from what the
+"""How trainings are scheduled (nusax_lstm.pipeline.scheduling): the local GPU cap from what the
 machine shows, and the training cost that orders them."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import re
 import pytest
 from conftest import MIRROR, TINY_CONFIG, snakemake, write_config
 
-from nusax_lstm import scheduling
-from nusax_lstm.configs import ModelConfig
+from nusax_lstm.pipeline import scheduling
+from nusax_lstm.pipeline.configs import ModelConfig
 
 TWO_GPUS = ["GPU 0: A (UUID: GPU-a)", "GPU 1: B (UUID: GPU-b)"]
 GPU_CAPS = [

@@ -11,7 +11,7 @@ from conftest import VOCAB, token_ids  # noqa: E402
 from networks import network  # noqa: E402
 
 from nusax_lstm import UserError  # noqa: E402
-from nusax_lstm.keras_model import build_model, export  # noqa: E402
+from nusax_lstm.models.keras_model import build_model, export  # noqa: E402
 from nusax_lstm.scratch import model as scratch_model  # noqa: E402
 from nusax_lstm.scratch.layers import LAYERS  # noqa: E402
 from nusax_lstm.scratch.loader import from_export  # noqa: E402

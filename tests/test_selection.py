@@ -1,10 +1,10 @@
-"""Choosing the best model on validation (nusax_lstm.selection)."""
+"""Choosing the best model on validation (nusax_lstm.evaluation.selection)."""
 
 from __future__ import annotations
 
 import pytest
 
-from nusax_lstm.selection import select_best
+from nusax_lstm.evaluation.selection import select_best
 
 
 def run(config_id, seed, val, test, params):

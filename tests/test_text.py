@@ -1,11 +1,11 @@
-"""Padding of token ids (nusax_lstm.text)."""
+"""Padding of token ids (nusax_lstm.data.text)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nusax_lstm.text import pad
+from nusax_lstm.data.text import pad
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from networks import network
 
-from nusax_lstm.keras_backend import BACKENDS
-from nusax_lstm.text import trim
+from nusax_lstm.data.text import trim
+from nusax_lstm.models.keras_backend import BACKENDS
 
 pytest.importorskip("keras")
 
@@ -57,10 +57,10 @@ def test_trim_cuts_only_columns_that_are_padding_in_every_row(ids, kept):
 EXACTNESS = """
 import json, sys
 import numpy as np
-from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.models.keras_backend import configure_keras
 from networks import network
-from nusax_lstm.keras_model import build_model
-from nusax_lstm.text import trim
+from nusax_lstm.models.keras_model import build_model
+from nusax_lstm.data.text import trim
 
 configure_keras(sys.argv[1], threads=1, seed=3)
 rng = np.random.default_rng(0)
@@ -100,12 +100,12 @@ def test_cutting_masked_padding_changes_neither_a_training_step_nor_predictions(
 FILLED = """
 import json, sys
 import numpy as np
-from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.models.keras_backend import configure_keras
 from networks import network
-from nusax_lstm.keras_model import build_model
+from nusax_lstm.models.keras_model import build_model
 
 configure_keras(sys.argv[1], threads=1, seed=3)
-from nusax_lstm.keras_training import FilledBatches, fit, predict
+from nusax_lstm.models.keras_training import FilledBatches, fit, predict
 
 rng = np.random.default_rng(1)
 x = rng.integers(0, 50, (45, 9)).astype("int32")  # zeros too: holes under the mask
@@ -148,12 +148,12 @@ def test_filled_batches_train_as_keras_fit_on_the_short_batch(backend):
 STOPPING = """
 import json, sys
 import numpy as np
-from nusax_lstm.keras_backend import configure_keras
+from nusax_lstm.models.keras_backend import configure_keras
 from networks import network
-from nusax_lstm.keras_model import build_model
+from nusax_lstm.models.keras_model import build_model
 
 configure_keras(sys.argv[1], threads=1, seed=3)
-from nusax_lstm.keras_training import fit, loss_and_accuracy, predict
+from nusax_lstm.models.keras_training import fit, loss_and_accuracy, predict
 
 rng = np.random.default_rng(2)
 x = rng.integers(1, 40, (64, 6)).astype("int32")
@@ -180,7 +180,7 @@ def test_early_stopping_stops_and_keeps_the_best_epochs_weights(backend):
 
 @pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop"])
 def test_the_configured_optimizer_trains_at_the_configured_rate(name):
-    from nusax_lstm.keras_model import OPTIMIZERS, build_model
+    from nusax_lstm.models.keras_model import OPTIMIZERS, build_model
 
     model = build_model(
         network((3,), False, embedding_dim=4, learning_rate=0.025, optimizer=name), 20, 5

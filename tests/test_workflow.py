@@ -26,8 +26,8 @@ from conftest import (
 from test_configs import CONFIG_ERRORS
 
 from nusax_lstm import LABELS
-from nusax_lstm.data import read_split
-from nusax_lstm.metrics import macro_f1
+from nusax_lstm.data.nusax import read_split
+from nusax_lstm.evaluation.metrics import macro_f1
 from nusax_lstm.scratch.loader import from_export
 
 pytestmark = pytest.mark.slow
@@ -315,12 +315,12 @@ def test_a_moved_project_reruns_nothing_and_an_edited_module_only_its_rules(tiny
 # Modules downstream of select_best's checkpoint, or upstream of nothing that reruns it:
 # a changed checkpoint input hides what --summary reports for the rules after it.
 EDITED = [
-    "bootstrap.py",
+    "evaluation/bootstrap.py",
     "scratch/ensemble.py",
-    "keras_backend.py",
-    "comparison.py",
-    "baselines.py",
-    "nusax_table.py",
+    "models/keras_backend.py",
+    "evaluation/comparison.py",
+    "evaluation/baselines.py",
+    "reports/nusax_table.py",
 ]
 
 
@@ -345,7 +345,9 @@ def test_an_edited_module_changes_the_params_of_exactly_the_rules_that_load_it(
     statuses = output_status(workdir, project)
     changed = {rule for rule, status in statuses.items() if "params changed" in status}
     assert changed == loads & set(statuses)
-    assert changed or module == "nusax_table.py"  # a module the tiny study's rules never load
+    assert (
+        changed or module == "reports/nusax_table.py"
+    )  # a module the tiny study's rules never load
 
 
 def test_the_pipeline_benchmark_pairs_no_op_reruns_with_a_one_rule_workflow(tiny_run, tmp_path):

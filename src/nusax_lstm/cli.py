@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import UserError
-from .data import csv_records, decode
+from .data.nusax import csv_records, decode
 from .scratch.attribution import METHODS
 from .scratch.loader import load_export
 from .scratch.model import blas_controller, usable_cpus
@@ -55,14 +55,14 @@ def predict(args: argparse.Namespace) -> None:
 
 
 def explain(args: argparse.Namespace) -> None:
-    from .explain import as_dict, as_table, explain
+    from .explanations.explain import as_dict, as_table, explain
 
     export = load_export(args.model)
     texts = read_texts(args)
     if not texts:
         raise UserError("no texts given: pass them as arguments, with --file, or on stdin")
     if args.figure:
-        from .explain_figure import check_figure, explanation
+        from .explanations.figure import check_figure, explanation
 
         check_figure(args.figure, len(texts), export.architecture, args.layer)
     for k, text in enumerate(texts):

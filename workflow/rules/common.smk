@@ -3,10 +3,10 @@
 import json
 from types import SimpleNamespace
 
-from nusax_lstm import closure
-from nusax_lstm.configs import keras_backend, model_params, train_params
-from nusax_lstm.memo import digest
-from nusax_lstm.scheduling import training_cost
+from nusax_lstm.pipeline import closure
+from nusax_lstm.pipeline.configs import keras_backend, model_params, train_params
+from nusax_lstm.pipeline.memo import digest
+from nusax_lstm.pipeline.scheduling import training_cost
 
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 
@@ -66,7 +66,7 @@ SELECTION_METRIC = "cv_macro_f1" if CV_FOLDS else config["selection"]["metric"]
 
 
 def package_code(script):
-    """The package's files that workflow/scripts/`script` reaches (nusax_lstm.closure),
+    """The package's files that workflow/scripts/`script` reaches (nusax_lstm.pipeline.closure),
     with a hash of each, as a rule's param: an edit to one reruns exactly the rules whose
     scripts import it. Memoised by the bytes of the package and the script."""
     path = SCRIPTS / script

@@ -1,10 +1,10 @@
 """TF-IDF baselines (LinearSVC, LogisticRegression, MultinomialNB) tuned on the validation split."""
 
 from nusax_lstm import SPLITS
-from nusax_lstm.baselines import tune_and_score
-from nusax_lstm.data import read_split
+from nusax_lstm.data.nusax import read_split
+from nusax_lstm.evaluation.baselines import tune_and_score
 from nusax_lstm.fileio import write_json
-from nusax_lstm.joblog import logged
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     texts, labels = {}, {}

@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from nusax_lstm.comparison import compare, comparison_markdown
-from nusax_lstm.data import read_split
-from nusax_lstm.ensemble import average
+from nusax_lstm.data.nusax import read_split
+from nusax_lstm.evaluation.comparison import compare, comparison_markdown
+from nusax_lstm.evaluation.seed_ensembles import average
 from nusax_lstm.fileio import read_json, write_json, write_text
-from nusax_lstm.joblog import logged
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     inputs = snakemake.input

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from nusax_lstm.crossval import cv_scores
+from nusax_lstm.data.crossval import cv_scores
 from nusax_lstm.fileio import write_json
-from nusax_lstm.joblog import logged
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     inputs, p = snakemake.input, snakemake.params

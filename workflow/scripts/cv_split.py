@@ -4,11 +4,11 @@ The test split stays out (its arrays are empty)."""
 
 import numpy as np
 
-from nusax_lstm.crossval import fold_of
-from nusax_lstm.data import read_split
+from nusax_lstm.data.crossval import fold_of
+from nusax_lstm.data.nusax import read_split
+from nusax_lstm.data.text import vectorize_splits, write_vocabulary
 from nusax_lstm.fileio import save_npz
-from nusax_lstm.joblog import logged
-from nusax_lstm.text import vectorize_splits, write_vocabulary
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     p, out = snakemake.params, snakemake.output

@@ -3,9 +3,9 @@
 import logging
 
 from nusax_lstm import SPLITS
-from nusax_lstm.data import fetch, write_split
+from nusax_lstm.data.nusax import fetch, write_split
 from nusax_lstm.fileio import write_json
-from nusax_lstm.joblog import logged
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     p = snakemake.params

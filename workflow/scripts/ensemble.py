@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from nusax_lstm.ensemble import average, ensemble_info
+from nusax_lstm.evaluation.seed_ensembles import average, ensemble_info
 from nusax_lstm.fileio import read_json, save_npy, write_json
-from nusax_lstm.joblog import logged
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     inputs, out = snakemake.input, snakemake.output

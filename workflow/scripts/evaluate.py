@@ -3,9 +3,9 @@ its saved probabilities."""
 
 import numpy as np
 
+from nusax_lstm.evaluation.metrics import evaluate
 from nusax_lstm.fileio import read_json, write_json
-from nusax_lstm.joblog import logged
-from nusax_lstm.metrics import evaluate
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     info = read_json(snakemake.input.info)

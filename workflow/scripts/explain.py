@@ -6,11 +6,11 @@ import shutil
 
 import numpy as np
 
-from nusax_lstm.data import read_split
-from nusax_lstm.explain import as_dict, choose, explain
-from nusax_lstm.explain_figure import explanation
+from nusax_lstm.data.nusax import read_split
+from nusax_lstm.explanations.explain import as_dict, choose, explain
+from nusax_lstm.explanations.figure import explanation
 from nusax_lstm.fileio import atomic_path, write_json
-from nusax_lstm.joblog import logged
+from nusax_lstm.pipeline.joblog import logged
 from nusax_lstm.scratch.loader import load_export
 
 with logged(snakemake):

@@ -1,10 +1,10 @@
 """Export the selected model (one run, or a seed ensemble's runs): Keras weights,
 framework-free weights.npz, architecture.json, vocabulary."""
 
-from nusax_lstm.export import export_model
+from nusax_lstm.data.text import read_vocabulary
 from nusax_lstm.fileio import read_json
-from nusax_lstm.joblog import logged
-from nusax_lstm.text import read_vocabulary
+from nusax_lstm.models.export_folder import export_model
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     inputs = snakemake.input

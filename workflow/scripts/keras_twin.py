@@ -3,11 +3,11 @@ in turn: one compilation), with Keras's probabilities on the test split."""
 
 import numpy as np
 
-from nusax_lstm.configs import TrainingConfig
+from nusax_lstm.data.text import pad
 from nusax_lstm.fileio import atomic_path, read_json, save_npy
-from nusax_lstm.joblog import logged
-from nusax_lstm.keras_backend import configure_keras, skip_unused_imports
-from nusax_lstm.text import pad
+from nusax_lstm.models.keras_backend import configure_keras, skip_unused_imports
+from nusax_lstm.pipeline.configs import TrainingConfig
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     inputs, outputs, p = snakemake.input, snakemake.output, snakemake.params
@@ -16,8 +16,8 @@ with logged(snakemake):
         x_test = pad(data["x_test"], config.padding)
     skip_unused_imports()
     configure_keras(p.backend, 1, 0)
-    from nusax_lstm.keras_model import from_architecture, import_weights
-    from nusax_lstm.keras_training import predict
+    from nusax_lstm.models.keras_model import from_architecture, import_weights
+    from nusax_lstm.models.keras_training import predict
 
     model = None
     runs = zip(inputs.weights, inputs.architecture, outputs.model, outputs.probs_test, strict=True)

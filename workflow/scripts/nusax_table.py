@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from nusax_lstm.data import read_split
+from nusax_lstm.data.nusax import read_split
 from nusax_lstm.fileio import read_json, write_json, write_text
-from nusax_lstm.joblog import logged
-from nusax_lstm.nusax_table import build, markdown
-from nusax_lstm.plots import nusax_table
+from nusax_lstm.pipeline.joblog import logged
+from nusax_lstm.reports.nusax_table import build, markdown
+from nusax_lstm.reports.plots import nusax_table
 
 with logged(snakemake):
     inputs, params = snakemake.input, snakemake.params

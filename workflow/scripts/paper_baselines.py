@@ -1,10 +1,10 @@
 """The NusaX paper's classical baselines (NB, SVM, LR x BoW, TF-IDF) by its authors' recipe."""
 
 from nusax_lstm import SPLITS
-from nusax_lstm.data import read_split
+from nusax_lstm.data.nusax import read_split
+from nusax_lstm.evaluation.paper_baselines import FEATURES, run
 from nusax_lstm.fileio import write_json
-from nusax_lstm.joblog import logged
-from nusax_lstm.paper_baselines import FEATURES, run
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     texts, labels = {}, {}

@@ -1,8 +1,8 @@
 """One experiment's 2x2 panel: loss and accuracy curves, test macro F1 bars over seeds."""
 
 from nusax_lstm.fileio import read_json
-from nusax_lstm.joblog import logged
-from nusax_lstm.plots import experiment_panel
+from nusax_lstm.pipeline.joblog import logged
+from nusax_lstm.reports.plots import experiment_panel
 
 with logged(snakemake):
     configs = {}  # config id -> its seeds' histories and test F1

@@ -4,8 +4,8 @@ matrix and training history, and the Keras-vs-scratch probability scatter."""
 import numpy as np
 
 from nusax_lstm.fileio import read_json
-from nusax_lstm.joblog import logged
-from nusax_lstm.plots import confusion, history, model_label, overview, scatter
+from nusax_lstm.pipeline.joblog import logged
+from nusax_lstm.reports.plots import confusion, history, model_label, overview, scatter
 
 with logged(snakemake):
     inputs, out, lang = snakemake.input, snakemake.output, snakemake.wildcards.lang

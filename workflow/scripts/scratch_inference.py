@@ -6,11 +6,11 @@ import os
 import numpy as np
 
 from nusax_lstm import LABELS
-from nusax_lstm.data import parse_csv
+from nusax_lstm.data.nusax import parse_csv
+from nusax_lstm.data.text import pad
 from nusax_lstm.fileio import atomic_path, read_json, save_npy
-from nusax_lstm.joblog import logged
+from nusax_lstm.pipeline.joblog import logged
 from nusax_lstm.scratch.loader import load
-from nusax_lstm.text import pad
 
 with logged(snakemake):
     model = load(os.path.dirname(snakemake.input.weights))

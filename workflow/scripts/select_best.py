@@ -1,8 +1,8 @@
 """Choose the best configuration by the configured metric; best.json says what won and why."""
 
+from nusax_lstm.evaluation.selection import cv_score, select_best
 from nusax_lstm.fileio import read_json, write_json
-from nusax_lstm.joblog import logged
-from nusax_lstm.selection import cv_score, select_best
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     # cross-validated scores (selection.cv_folds): config id -> cv_macro_f1, and per seed

@@ -1,13 +1,13 @@
 """Bootstrap intervals of every model's test macro F1, and paired tests: within each
-experiment, and the selected config against the best baseline (see nusax_lstm.bootstrap)."""
+experiment, and the selected config against the best baseline (evaluation/bootstrap.py)."""
 
 import numpy as np
 
-from nusax_lstm.bootstrap import study_statistics
+from nusax_lstm.evaluation.bootstrap import study_statistics
+from nusax_lstm.evaluation.selection import by_config
 from nusax_lstm.fileio import read_json, write_json
-from nusax_lstm.joblog import logged
-from nusax_lstm.selection import by_config
-from nusax_lstm.summary import config_scores
+from nusax_lstm.pipeline.joblog import logged
+from nusax_lstm.reports.summary import config_scores
 
 with logged(snakemake):
     inputs, params = snakemake.input, snakemake.params

@@ -1,11 +1,11 @@
 """results/summary.json and summary.md: every config's scores over seeds, baselines, the
 selected model and the Keras-vs-scratch check, per language."""
 
+from nusax_lstm.evaluation.selection import by_config
 from nusax_lstm.fileio import read_json, write_json, write_text
-from nusax_lstm.joblog import logged
-from nusax_lstm.selection import by_config
-from nusax_lstm.summary import language_summary, study_summary
-from nusax_lstm.summary_markdown import summary_markdown
+from nusax_lstm.pipeline.joblog import logged
+from nusax_lstm.reports.summary import language_summary, study_summary
+from nusax_lstm.reports.summary_markdown import summary_markdown
 
 with logged(snakemake):
     inputs, languages = snakemake.input, {}

@@ -1,8 +1,8 @@
 """Train one model configuration with one seed with Keras, on the backend of its params."""
 
-from nusax_lstm.joblog import logged
-from nusax_lstm.keras_backend import configure_keras, skip_unused_imports
-from nusax_lstm.training_io import train_job
+from nusax_lstm.models.keras_backend import configure_keras, skip_unused_imports
+from nusax_lstm.models.training_job import train_job
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     skip_unused_imports()
@@ -13,6 +13,6 @@ with logged(snakemake):
         int(snakemake.wildcards.seed),
         snakemake.config["train"]["compile_cache"],
     )
-    from nusax_lstm.keras_training import train  # keras: after its backend
+    from nusax_lstm.models.keras_training import train  # keras: after its backend
 
     train_job(snakemake, train, device)

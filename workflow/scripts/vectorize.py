@@ -1,10 +1,10 @@
 """Adapt the vocabulary on the training split; int sequences and labels of every split."""
 
 from nusax_lstm import SPLITS
-from nusax_lstm.data import read_split
+from nusax_lstm.data.nusax import read_split
+from nusax_lstm.data.text import vectorize_splits, write_vocabulary
 from nusax_lstm.fileio import save_npz
-from nusax_lstm.joblog import logged
-from nusax_lstm.text import vectorize_splits, write_vocabulary
+from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     p = snakemake.params

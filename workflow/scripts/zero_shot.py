@@ -3,10 +3,10 @@ vocabulary) on another language's test split."""
 
 from pathlib import Path
 
-from nusax_lstm.data import read_split
+from nusax_lstm.data.nusax import read_split
+from nusax_lstm.evaluation.metrics import macro_f1
 from nusax_lstm.fileio import save_npy
-from nusax_lstm.joblog import logged
-from nusax_lstm.metrics import macro_f1
+from nusax_lstm.pipeline.joblog import logged
 from nusax_lstm.scratch.loader import load_export
 
 with logged(snakemake):

@@ -5,5 +5,5 @@ paths share (cell.py), loading an export (loader.py, ensemble.py), and training 
 adam.py, train.py). docs/engine.md walks through it.
 
 No module is imported here: the Keras side reads the model format through layers/, and
-a rule's rerun follows the modules its script imports (nusax_lstm.closure), so an edit to
+a rule's rerun follows the modules its script imports (nusax_lstm.pipeline.closure), so an edit to
 the inference engine must not reach the trainings through this file."""

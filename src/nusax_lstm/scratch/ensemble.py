@@ -1,11 +1,11 @@
 """A seed ensemble in the scratch engine: several models of one architecture, their class
-probabilities averaged as the pipeline averages Keras's (nusax_lstm.ensemble.average)."""
+probabilities averaged as the pipeline averages Keras's (evaluation/seed_ensembles.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..ensemble import average
+from ..evaluation.seed_ensembles import average
 from .model import Sequential
 
 

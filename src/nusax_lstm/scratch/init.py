@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import LABELS
-from ..configs import TrainingConfig
-from ..export import architecture
+from ..models.export_folder import architecture
+from ..pipeline.configs import TrainingConfig
 from .layers import (
     LAYERS,
     Bidirectional,

@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..configs import TrainingConfig
-from ..metrics import loss_and_accuracy
-from ..text import trim
-from ..training_io import Inputs, Trained
+from ..data.text import trim
+from ..evaluation.metrics import loss_and_accuracy
+from ..models.training_job import Inputs, Trained
+from ..pipeline.configs import TrainingConfig
 from .adam import Adam
 from .init import classifier, initial_weights
 from .layers import Dropout, read_layers

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import UserError
-from .ensemble import average
-from .metrics import macro_f1
+from .. import UserError
+from ..evaluation.metrics import macro_f1
+from ..evaluation.seed_ensembles import average
 
 
 def fold_of(labels: np.ndarray, folds: int, seed: int) -> np.ndarray:

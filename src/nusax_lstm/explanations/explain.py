@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import UserError
-from .scratch.attribution import Attribution, attribute_members
-from .scratch.loader import Export
-from .scratch.trace import Trace, traces
-from .text import OOV, tokenize
+from .. import UserError
+from ..data.text import OOV, tokenize
+from ..scratch.attribution import Attribution, attribute_members
+from ..scratch.loader import Export
+from ..scratch.trace import Trace, traces
 
 BAR = 20  # characters of the largest attribution's bar
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from . import SPLITS
-from .configs import TrainingConfig
-from .fileio import atomic_path, save_npy, save_npz, write_json
-from .text import pad, read_vocabulary, trim
+from .. import SPLITS
+from ..data.text import pad, read_vocabulary, trim
+from ..fileio import atomic_path, save_npy, save_npz, write_json
+from ..pipeline.configs import TrainingConfig
 
 
 @dataclass(frozen=True)

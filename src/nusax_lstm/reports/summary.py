@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bootstrap import ranking_agreement
-from .selection import cv_score
+from ..evaluation.bootstrap import ranking_agreement
+from ..evaluation.selection import cv_score
 
 
 def seed_stats(values: list[float]) -> dict:

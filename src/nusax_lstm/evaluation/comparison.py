@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import LABELS
+from .. import LABELS
 from .metrics import macro_f1
 
 SIDE_BY_SIDE = 10

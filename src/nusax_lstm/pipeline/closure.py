@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .memo import digest
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 NAME = PACKAGE.name
 
 

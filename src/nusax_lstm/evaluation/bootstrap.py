@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import LABELS
+from .. import LABELS
 from .metrics import per_class
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import LABELS
+from .. import LABELS
 
 
 def confusion_matrix(

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from .fileio import write_text
+from ..fileio import write_text
 
 
 def digest(*parts: str | bytes) -> str:

@@ -16,11 +16,11 @@ from typing import Any
 import keras
 import numpy as np
 
-from .configs import TrainingConfig
-from .export import architecture
+from ..evaluation.metrics import loss_and_accuracy
+from ..pipeline.configs import TrainingConfig
+from .export_folder import architecture
 from .keras_model import build_model, export
-from .metrics import loss_and_accuracy
-from .training_io import Inputs, Trained
+from .training_job import Inputs, Trained
 
 log = logging.getLogger(__name__)
 

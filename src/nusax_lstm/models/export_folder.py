@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import LABELS, UserError
-from .fileio import atomic_path, read_json, save_npz, write_json
-from .text import write_vocabulary
+from .. import LABELS, UserError
+from ..data.text import write_vocabulary
+from ..fileio import atomic_path, read_json, save_npz, write_json
 
 
 def architecture(layers: list[dict], sequence_length: int, padding: str) -> dict:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import UserError
-from .fileio import write_text
+from .. import UserError
+from ..fileio import write_text
 
 PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")

@@ -16,8 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import LABELS, SPLITS, UserError
-from .fileio import atomic_path, sha256
+from .. import LABELS, SPLITS, UserError
+from ..fileio import atomic_path, sha256
 
 LANGUAGES = {
     "ace": "acehnese",

@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Iterator
 from typing import Any
 
-from . import UserError
+from .. import UserError
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from . import UserError
+from .. import UserError
 
 PADDINGS = ("post", "pre")
 CELLS = ("lstm", "gru")  # a config's recurrent cell (Keras's LSTM, GRU)

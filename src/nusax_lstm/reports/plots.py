@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from . import LABELS
-from .fileio import atomic_path
+from .. import LABELS
+from ..fileio import atomic_path
 
 
 def subplots(nrows: int, ncols: int, figsize: tuple) -> tuple[Figure, np.ndarray]:

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import UserError
+from .. import UserError
+from ..reports.plots import save
+from ..scratch.layers import read_layers
+from ..scratch.trace import SIGNED
 from .explain import Explanation, method_line, shown_token
-from .plots import save
-from .scratch.layers import read_layers
-from .scratch.trace import SIGNED
 
 
 def recurrent_layers(architecture: dict) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from . import UserError
+from .. import UserError
 
 
 def load(path: Path) -> dict:

@@ -4,13 +4,14 @@ form (weights.npz, architecture.json) and imported back. Set the backend up firs
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from .configs import TrainingConfig
-from .scratch.layers import LAYERS, write_layers
-from .scratch.layers.base import under
+from ..pipeline.configs import TrainingConfig
+from ..scratch.layers import LAYERS, write_layers
+from ..scratch.layers.base import under
 
 # config name -> Keras optimizer class
 OPTIMIZERS = {
@@ -99,8 +100,11 @@ def import_weights(model: Any, arrays: dict[str, np.ndarray]) -> None:
 
 def from_architecture(architecture: dict, arrays: dict, config: TrainingConfig) -> Any:
     """The Keras model of a network trained elsewhere (the NumPy engine's architecture.json
-    and arrays, trained with `config`), compiled as a Keras training would be."""
-    input_dim = architecture["layers"][0]["input_dim"]
-    keras_model = build_model(config, input_dim, architecture["sequence_length"])
+    and arrays), compiled as a Keras training with `config` would be; the embedding's
+    size and the dropout rate are the architecture's."""
+    layers = architecture["layers"]
+    dropout = next(layer["rate"] for layer in layers if layer["type"] == "Dropout")
+    network = replace(config, embedding_dim=layers[0]["output_dim"], dropout=dropout)
+    keras_model = build_model(network, layers[0]["input_dim"], architecture["sequence_length"])
     import_weights(keras_model, arrays)
     return keras_model

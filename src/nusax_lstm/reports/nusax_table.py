@@ -13,9 +13,9 @@ from importlib import resources
 
 import numpy as np
 
-from .bootstrap import interval, paired_test, resample_weights, resampled_macro_f1
-from .metrics import macro_f1
-from .paper_baselines import FEATURES, NAMES
+from ..evaluation.bootstrap import interval, paired_test, resample_weights, resampled_macro_f1
+from ..evaluation.metrics import macro_f1
+from ..evaluation.paper_baselines import FEATURES, NAMES
 
 
 def published() -> dict:

@@ -1,0 +1,1 @@
+"""NusaX-Senti: the splits, their checksums, vectorizing, cross-validation folds."""

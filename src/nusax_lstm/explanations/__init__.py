@@ -1,0 +1,1 @@
+"""Why a model said what it said: attributions and gate traces per text, and their figure."""
