@@ -17,10 +17,10 @@ tf = pytest.importorskip("tensorflow")
 from conftest import token_ids  # noqa: E402
 
 from nusax_lstm import UserError  # noqa: E402
-from nusax_lstm.models.export_folder import architecture  # noqa: E402
 from nusax_lstm.models.keras_model import export  # noqa: E402
 from nusax_lstm.scratch import backprop, packed_backprop, reference  # noqa: E402
 from nusax_lstm.scratch.attribution import attribute  # noqa: E402
+from nusax_lstm.scratch.layers import architecture  # noqa: E402
 from nusax_lstm.scratch.loader import from_export  # noqa: E402
 from nusax_lstm.scratch.reference import SHOWN  # noqa: E402
 from nusax_lstm.scratch.trace import traces  # noqa: E402

@@ -68,9 +68,10 @@ def test_vectorizer_equals_keras(fitted, group):
 def export_folder(folder, vocabulary, models: list) -> None:
     """Models of one architecture exported as the pipeline exports them: one model, or
     several as a seed ensemble (members seed0, seed1, ...)."""
-    from nusax_lstm.models.export_folder import architecture, export_model
+    from nusax_lstm.models.export_folder import export_model
     from nusax_lstm.models.keras_model import export
     from nusax_lstm.models.training_job import save_export
+    from nusax_lstm.scratch.layers import architecture
 
     runs = {}
     for i, model in enumerate(models):

@@ -13,22 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import LABELS, UserError
+from .. import UserError
 from ..data.text import write_vocabulary
 from ..fileio import atomic_path, read_json, save_npz, write_json
-
-
-def architecture(layers: list[dict], sequence_length: int, padding: str) -> dict:
-    """architecture.json: the ordered layers (an Embedding first), the input length, the
-    labels, masking, and where inputs are padded."""
-    return {
-        "format": 1,
-        "sequence_length": sequence_length,
-        "labels": list(LABELS),
-        "mask_zero": layers[0]["mask_zero"],
-        "padding": padding,
-        "layers": layers,
-    }
 
 
 def export_model(runs: dict[str, dict], vocabulary: list[str], meta: dict, out: dict) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..evaluation.metrics import loss_and_accuracy
 from ..pipeline.configs import TrainingConfig
-from .export_folder import architecture
+from ..scratch.layers import architecture
 from .keras_model import build_model, export
 from .training_job import Inputs, Trained
 

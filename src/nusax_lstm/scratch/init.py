@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import LABELS
-from ..models.export_folder import architecture
 from ..pipeline.configs import TrainingConfig
 from .layers import (
     LAYERS,
@@ -15,6 +14,7 @@ from .layers import (
     Dense,
     Dropout,
     Embedding,
+    architecture,
     initial_arrays,
     read_layers,
     write_layers,

@@ -1,13 +1,14 @@
-"""The engine's layers, one file each, and the model format's list of them (the "layers"
-of architecture.json): read, written, initialised and built here for every layer type
-alike. A new layer type is a file in this folder (base.Layer explains what it holds) and
-its module's name in the import line below, which registers it."""
+"""The engine's layers, one file each, and the model format: architecture.json written
+(architecture, write_layers) and read (read_layers) here, its layers initialised and
+built here for every layer type alike. A new layer type is a file in this folder
+(base.Layer explains what it holds) and its module's name in the import line below,
+which registers it."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ... import UserError
+from ... import LABELS, UserError
 from . import bidirectional, dense, dropout, embedding, gru, lstm  # noqa: F401  (registers each)
 from .base import LAYERS, Layer, fail, field
 from .bidirectional import Bidirectional
@@ -19,6 +20,19 @@ from .lstm import LSTM
 __all__ = ["LAYERS", "LSTM", "Bidirectional", "Dense", "Dropout", "Embedding", "Layer"]
 
 WEIGHTS = "weights.npz"
+
+
+def architecture(layers: list[dict], sequence_length: int, padding: str) -> dict:
+    """architecture.json: the ordered layers (an Embedding first), the input length, the
+    labels, masking, and where inputs are padded."""
+    return {
+        "format": 1,
+        "sequence_length": sequence_length,
+        "labels": list(LABELS),
+        "mask_zero": layers[0]["mask_zero"],
+        "padding": padding,
+        "layers": layers,
+    }
 
 
 def read_layers(architecture: dict) -> list[Layer]:

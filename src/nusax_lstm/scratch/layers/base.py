@@ -39,7 +39,7 @@ def fail(where: str, message: str) -> NoReturn:
     raise UserError(f"{ARCHITECTURE}: {where}: {message}")
 
 
-KINDS = {  # a field's type -> its check on parsed JSON, and what the messages call it
+FIELD_TYPES = {  # a field's type -> its check on parsed JSON, and what the messages call it
     bool: (lambda v: type(v) is bool, "true or false"),
     str: (lambda v: isinstance(v, str) and v != "", "a non-empty string"),
     Positive: (lambda v: type(v) is int and v >= 1, "a whole number >= 1"),
@@ -60,8 +60,8 @@ def field(entry: Any, key: str, kind: Any, where: str) -> Any:
         choices = typing.get_args(kind)
         if not any(value == c and type(value) is type(c) for c in choices):
             fail(where, f"{key} {value!r} is not one of {list(choices)}")
-    elif not KINDS[kind][0](value):
-        fail(where, f"field {key!r} is {value!r}, expected {KINDS[kind][1]}")
+    elif not FIELD_TYPES[kind][0](value):
+        fail(where, f"field {key!r} is {value!r}, expected {FIELD_TYPES[kind][1]}")
     return value
 
 
