@@ -178,7 +178,7 @@ def test_gate_traces_are_the_reference_cells(case):
         )
         outputs = []
         for side, trace in zip(sides, found[len(sides) * k : len(sides) * (k + 1)], strict=True):
-            weights = reference.lstm_weights(arrays, side)
+            weights = reference.layer_arrays(arrays, side)
             out, _ = reference.lstm(x, mask, **weights, go_backwards=side.endswith("backward"))
             v = trace.values
             assert set(v) == set(GATES)

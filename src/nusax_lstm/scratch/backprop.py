@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reference import CELLS, MERGE, dense, embedding, lstm_weights, softmax
+from .reference import CELLS, MERGE, dense, embedding, layer_arrays, softmax
 
 
 def cross_entropy(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -31,12 +31,13 @@ def dense_backward(x, kernel, dy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return dy @ kernel.T, x.T @ dy, dy.sum(axis=0)
 
 
-def lstm_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) -> tuple:
+def lstm_backward(x, weights: dict, steps_seen, doutputs, dh_last) -> tuple[np.ndarray, dict]:
     """The gradients of one LSTM layer, from the last step it ran back to the first.
 
-    x [B, T, D]; steps_seen: what lstm() recorded, per step in the order run; doutputs
-    [B, T, H]: the gradient reaching each step's output; dh_last [B, H]: the gradient
-    reaching the final state. Returns dx [B, T, D], dW [D, 4H], dU [H, 4H], db [4H].
+    x [B, T, D]; weights: its arrays; steps_seen: what lstm() recorded, per step in the
+    order run; doutputs [B, T, H]: the gradient reaching each step's output; dh_last
+    [B, H]: the gradient reaching the final state. Returns dx [B, T, D] and the arrays'
+    gradients: kernel dW [D, 4H], recurrent_kernel dU [H, 4H], bias db [4H].
 
     A step with the mask off passed h and c on unchanged: their gradients pass back
     unchanged too, and its gates get none. Otherwise, with c' = f c + i g and
@@ -46,6 +47,7 @@ def lstm_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) ->
         dz = [di i (1 - i), df f (1 - f), dg (1 - g^2), do o (1 - o)]
         dW += x_t^T dz   dU += h^T dz   db += sum dz   dx_t = dz W^T   dh = dz U^T
     """
+    kernel, recurrent_kernel = weights["kernel"], weights["recurrent_kernel"]
     dx = np.zeros_like(x)
     dW, dU = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
     db = np.zeros(kernel.shape[1], dtype=x.dtype)
@@ -70,12 +72,12 @@ def lstm_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) ->
         dx[:, t] = dz @ kernel.T
         dh = dz @ recurrent_kernel.T + (1 - keep) * dh  # masked: passed on unchanged
         dc = dc_new * f + (1 - keep) * dc
-    return dx, dW, dU, db
+    return dx, {"kernel": dW, "recurrent_kernel": dU, "bias": db}
 
 
-def gru_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) -> tuple:
+def gru_backward(x, weights: dict, steps_seen, doutputs, dh_last) -> tuple[np.ndarray, dict]:
     """The gradients of one GRU layer (reference.gru), as lstm_backward's of an LSTM:
-    dx [B, T, D], dW [D, 3H], dU [H, 3H], db [2, 3H]. With h' = z h + (1 - z) hh:
+    dx [B, T, D] and dW [D, 3H], dU [H, 3H], db [2, 3H]. With h' = z h + (1 - z) hh:
         dz = dh' (h - hh)   dhh = dh' (1 - z)   da_h = dhh (1 - hh^2)
         da_z = dz z (1 - z)   da_r = da_h u_h r (1 - r)
         dx-side terms [da_z, da_r, da_h]   recurrent-side terms [da_z, da_r, da_h r]
@@ -83,6 +85,7 @@ def gru_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) -> 
         dU += h^T recurrent-side   db_1 += sum recurrent-side
         dh = dh' z + recurrent-side U^T
     """
+    kernel, recurrent_kernel = weights["kernel"], weights["recurrent_kernel"]
     dx = np.zeros_like(x)
     dW, dU = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
     db = np.zeros((2, kernel.shape[1]), dtype=x.dtype)
@@ -100,7 +103,7 @@ def gru_backward(x, kernel, recurrent_kernel, steps_seen, doutputs, dh_last) -> 
         db += np.stack([d_input.sum(axis=0), d_recurrent.sum(axis=0)])
         dx[:, t] = d_input @ kernel.T
         dh = dh_new * z + d_recurrent @ recurrent_kernel.T + (1 - keep) * dh
-    return dx, dW, dU, db
+    return dx, {"kernel": dW, "recurrent_kernel": dU, "bias": db}
 
 
 CELLS_BACKWARD = {"LSTM": lstm_backward, "GRU": gru_backward}
@@ -130,7 +133,7 @@ def recurrent_forward(spec: dict, arrays: dict, x, mask) -> tuple[np.ndarray, li
     directions merged) and per direction (weights, the steps it recorded, its own output)."""
     runs = []
     for prefix in lanes(spec):
-        weights, seen = lstm_weights(arrays, prefix), []
+        weights, seen = layer_arrays(arrays, prefix), []
         backwards = prefix.endswith("/backward")
         cell = CELLS[cell_type(spec)]
         out, last = cell(x, mask, **weights, go_backwards=backwards, steps_seen=seen)
@@ -152,12 +155,9 @@ def recurrent_backward(spec: dict, x, runs: list, dy, grads: dict) -> np.ndarray
             doutputs, dlast = dout, np.zeros((shape[0], shape[2]))
         else:
             doutputs, dlast = np.zeros(shape), dout
-        dx_lane, *dweights = CELLS_BACKWARD[cell_type(spec)](
-            x, weights["kernel"], weights["recurrent_kernel"], seen, doutputs, dlast
-        )
+        dx_lane, dweights = CELLS_BACKWARD[cell_type(spec)](x, weights, seen, doutputs, dlast)
         dx += dx_lane
-        for key, grad in zip(("kernel", "recurrent_kernel", "bias"), dweights, strict=True):
-            grads[f"{prefix}/{key}"] = grad
+        grads |= {f"{prefix}/{key}": grad for key, grad in dweights.items()}
     return dx
 
 

@@ -142,9 +142,11 @@ def dense(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
     return x @ kernel + bias
 
 
-def lstm_weights(arrays: dict, prefix: str) -> dict:
-    """A recurrent layer's arrays (an LSTM's or a GRU's) by name."""
-    return {k: arrays[f"{prefix}/{k}"] for k in ("kernel", "recurrent_kernel", "bias")}
+def layer_arrays(arrays: dict, prefix: str) -> dict:
+    """A recurrent layer's arrays by name (kernel, recurrent_kernel, bias, and whatever
+    else its cell has): those under `prefix/`."""
+    start = f"{prefix}/"
+    return {k.removeprefix(start): v for k, v in arrays.items() if k.startswith(start)}
 
 
 def predict_proba(architecture: dict, arrays: dict, ids: np.ndarray) -> np.ndarray:
@@ -158,11 +160,11 @@ def predict_proba(architecture: dict, arrays: dict, ids: np.ndarray) -> np.ndarr
     for spec in layers[1:]:
         name, kind = spec["name"], spec["type"]
         if kind in CELLS:
-            sequence, last = CELLS[kind](x, mask, **lstm_weights(arrays, name))
+            sequence, last = CELLS[kind](x, mask, **layer_arrays(arrays, name))
             x = sequence if spec["return_sequences"] else last
         elif kind == "Bidirectional":
             cell = CELLS[spec["forward"].get("type", "LSTM")]
-            sides = [lstm_weights(arrays, f"{name}/{side}") for side in ("forward", "backward")]
+            sides = [layer_arrays(arrays, f"{name}/{side}") for side in ("forward", "backward")]
             sequence, last = bidirectional(x, mask, *sides, spec["merge_mode"], cell)
             x = sequence if spec["return_sequences"] else last
         elif kind == "Dense":
