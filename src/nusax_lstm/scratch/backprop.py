@@ -37,8 +37,7 @@ def lstm_backward(x, weights: dict, steps_seen, doutputs, dh_last) -> tuple[np.n
     x [B, T, D]; weights: its arrays; steps_seen: what lstm() recorded, per step in the
     order run; doutputs [B, T, H]: the gradient reaching each step's output; dh_last
     [B, H]: the gradient reaching the final state. Returns dx [B, T, D] and the arrays'
-    gradients: kernel dW [D, 4H], recurrent_kernel dU [H, 4H], bias db [4H] (and a
-    PeepholeLSTM's peepholes dP [3, H]).
+    gradients: kernel dW [D, 4H], recurrent_kernel dU [H, 4H], bias db [4H].
 
     A step with the mask off passed h and c on unchanged: their gradients pass back
     unchanged too, and its gates get none. Otherwise, with c' = f c + i g and
@@ -47,33 +46,33 @@ def lstm_backward(x, weights: dict, steps_seen, doutputs, dh_last) -> tuple[np.n
         do = dh' tanh(c')   di = dc' g   dg = dc' i   df = dc' c   dc = dc' f
         dz = [di i (1 - i), df f (1 - f), dg (1 - g^2), do o (1 - o)]
         dW += x_t^T dz   dU += h^T dz   db += sum dz   dx_t = dz W^T   dh = dz U^T
-    With peepholes, o also reached c' and i, f reached c:
-        dc' += dz_o p_o   dc += dz_i p_i + dz_f p_f   dP += [dz_i c, dz_f c, dz_o c']
     """
     kernel, recurrent_kernel = weights["kernel"], weights["recurrent_kernel"]
-    peepholes = weights.get("peepholes", np.zeros((3, 1, 1), dtype=x.dtype))
     dx = np.zeros_like(x)
     dW, dU = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
     db = np.zeros(kernel.shape[1], dtype=x.dtype)
-    dP = np.zeros((3, recurrent_kernel.shape[0]), dtype=x.dtype)
     dh, dc = dh_last.copy(), np.zeros_like(dh_last)  # into the state after the last step
     for t, h, c, (i, f, g, o), c_new, keep in reversed(steps_seen):
         dh = dh + doutputs[:, t]  # the output at t is the state after step t
         dh_new, dc_new = keep * dh, keep * dc  # what reaches this step's new state
         tanh_c = np.tanh(c_new)
-        dz_o = dh_new * tanh_c * o * (1 - o)
-        dc_new = dc_new + dh_new * o * (1 - tanh_c**2) + dz_o * peepholes[2]
-        dz_i, dz_f = dc_new * g * i * (1 - i), dc_new * c * f * (1 - f)
-        dz = np.concatenate([dz_i, dz_f, dc_new * i * (1 - g**2), dz_o], axis=1)
+        dc_new = dc_new + dh_new * o * (1 - tanh_c**2)
+        dz = np.concatenate(
+            [
+                dc_new * g * i * (1 - i),
+                dc_new * c * f * (1 - f),
+                dc_new * i * (1 - g**2),
+                dh_new * tanh_c * o * (1 - o),
+            ],
+            axis=1,
+        )
         dW += x[:, t].T @ dz
         dU += h.T @ dz
         db += dz.sum(axis=0)
-        dP += np.stack([(dz_i * c).sum(0), (dz_f * c).sum(0), (dz_o * c_new).sum(0)])
         dx[:, t] = dz @ kernel.T
         dh = dz @ recurrent_kernel.T + (1 - keep) * dh  # masked: passed on unchanged
-        dc = dc_new * f + dz_i * peepholes[0] + dz_f * peepholes[1] + (1 - keep) * dc
-    grads = {"kernel": dW, "recurrent_kernel": dU, "bias": db}
-    return dx, grads | ({"peepholes": dP} if "peepholes" in weights else {})
+        dc = dc_new * f + (1 - keep) * dc
+    return dx, {"kernel": dW, "recurrent_kernel": dU, "bias": db}
 
 
 def gru_backward(x, weights: dict, steps_seen, doutputs, dh_last) -> tuple[np.ndarray, dict]:
@@ -107,7 +106,7 @@ def gru_backward(x, weights: dict, steps_seen, doutputs, dh_last) -> tuple[np.nd
     return dx, {"kernel": dW, "recurrent_kernel": dU, "bias": db}
 
 
-CELLS_BACKWARD = {"LSTM": lstm_backward, "GRU": gru_backward, "PeepholeLSTM": lstm_backward}
+CELLS_BACKWARD = {"LSTM": lstm_backward, "GRU": gru_backward}
 
 
 MERGE_BACKWARD = {  # d merged -> (d forward, d backward), given both sides' values

@@ -28,7 +28,7 @@ def embedding(ids: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table[ids]
 
 
-def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias, peepholes=None):
+def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias):
     """One step of the cell: x_t [B, D], state h, c [B, H] -> the new h, c and the gates
     (i, f, g, o), each [B, H] (the backward pass reuses them).
 
@@ -36,26 +36,17 @@ def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias, peepholes=None):
         i = sigmoid(z_i)   f = sigmoid(z_f)   g = tanh(z_g)   o = sigmoid(z_o)
         c = f * c + i * g
         h = o * tanh(c)
-
-    With peepholes [3, H] (a PeepholeLSTM's p_i, p_f, p_o) the gates also see the cell
-    state: i = sigmoid(z_i + p_i c), f = sigmoid(z_f + p_f c) with the previous c, and
-    o = sigmoid(z_o + p_o c) with the new one.
     """
     z = x_t @ kernel + h @ recurrent_kernel + bias
     z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)
-    p_i, p_f, p_o = np.zeros((3, 1, 1), dtype=z.dtype) if peepholes is None else peepholes
-    i, f, g = sigmoid(z_i + p_i * c), sigmoid(z_f + p_f * c), np.tanh(z_g)
+    i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
     c_new = f * c + i * g
-    o = sigmoid(z_o + p_o * c_new)
     return o * np.tanh(c_new), c_new, (i, f, g, o)
 
 
-def lstm(
-    x, mask, kernel, recurrent_kernel, bias, peepholes=None, go_backwards=False, steps_seen=None
-):
-    """One LSTM layer (a PeepholeLSTM with `peepholes`) over x [B, T, D] -> outputs
-    [B, T, H] and the final state h [B, H], a step at a time (lstm_step), from the last
-    step to the first with `go_backwards`.
+def lstm(x, mask, kernel, recurrent_kernel, bias, go_backwards=False, steps_seen=None):
+    """One LSTM layer over x [B, T, D] -> outputs [B, T, H] and the final state h [B, H],
+    a step at a time (lstm_step), from the last step to the first with `go_backwards`.
 
     Keras's mask rule: where mask[:, t] is False (padding) the state (h, c) stays as it
     was, and so does the output (the last h). `steps_seen`, a list, receives per step
@@ -67,7 +58,7 @@ def lstm(
     c = np.zeros((batch, units), dtype=x.dtype)
     outputs = np.zeros((batch, steps, units), dtype=x.dtype)
     for t in reversed(range(steps)) if go_backwards else range(steps):
-        h_new, c_new, gates = lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias, peepholes)
+        h_new, c_new, gates = lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias)
         keep = mask[:, t, None]  # [B, 1]
         if steps_seen is not None:
             steps_seen.append((t, h, c, gates, c_new, keep))
@@ -111,20 +102,12 @@ def gru(x, mask, kernel, recurrent_kernel, bias, go_backwards=False, steps_seen=
     return outputs, h
 
 
-CELLS = {
-    "LSTM": lstm,
-    "GRU": gru,
-    "PeepholeLSTM": lstm,
-}  # a recurrent layer's type -> its time loop
+CELLS = {"LSTM": lstm, "GRU": gru}  # a recurrent layer's type -> its time loop
 
 # What a cell's gate traces show (trace.py): their names, and a step its time loop recorded
 # (steps_seen) -> (t, kept, their values)
 SHOWN = {
     "LSTM": (
-        ("input", "forget", "output", "cell"),
-        lambda t, h, c, gates, c_new, keep: (t, keep, (gates[0], gates[1], gates[3], c_new)),
-    ),
-    "PeepholeLSTM": (
         ("input", "forget", "output", "cell"),
         lambda t, h, c, gates, c_new, keep: (t, keep, (gates[0], gates[1], gates[3], c_new)),
     ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import LABELS, UserError
-from . import bidirectional, dense, dropout, embedding, gru, lstm, peephole_lstm  # noqa: F401
+from . import bidirectional, dense, dropout, embedding, gru, lstm  # noqa: F401  (registers each)
 from .base import LAYERS, Layer, fail, field
 from .bidirectional import Bidirectional
 from .dense import Dense
