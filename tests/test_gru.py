@@ -21,8 +21,8 @@ from nusax_lstm.models.keras_model import export  # noqa: E402
 from nusax_lstm.scratch import backprop, packed_backprop, reference  # noqa: E402
 from nusax_lstm.scratch.attribution import attribute  # noqa: E402
 from nusax_lstm.scratch.layers import architecture  # noqa: E402
+from nusax_lstm.scratch.layers.gru import GRU  # noqa: E402
 from nusax_lstm.scratch.loader import from_export  # noqa: E402
-from nusax_lstm.scratch.reference import SHOWN  # noqa: E402
 from nusax_lstm.scratch.trace import traces  # noqa: E402
 
 VOCAB, STEPS = 30, 11
@@ -130,7 +130,7 @@ def test_attributions_are_complete_and_traces_name_the_gru_gates():
         for side in ("forward", "backward")
     ]
     for trace in found:
-        assert tuple(trace.values) == SHOWN["GRU"][0] == ("update", "reset", "candidate", "state")
+        assert tuple(trace.values) == GRU.shown == ("update", "reset", "candidate", "state")
         real = ids != 0
         gates = np.stack([trace.values[g][real] for g in ("update", "reset")])
         assert ((gates > 0) & (gates < 1)).all() and np.isnan(trace.values["state"][~real]).all()

@@ -104,20 +104,6 @@ def gru(x, mask, kernel, recurrent_kernel, bias, go_backwards=False, steps_seen=
 
 CELLS = {"LSTM": lstm, "GRU": gru}  # a recurrent layer's type -> its time loop
 
-# What a cell's gate traces show (trace.py): their names, and a step its time loop recorded
-# (steps_seen) -> (t, kept, their values)
-SHOWN = {
-    "LSTM": (
-        ("input", "forget", "output", "cell"),
-        lambda t, h, c, gates, c_new, keep: (t, keep, (gates[0], gates[1], gates[3], c_new)),
-    ),
-    "GRU": (
-        ("update", "reset", "candidate", "state"),
-        lambda t, h, gates, keep: (t, keep, (*gates[:3], gates[0] * h + (1 - gates[0]) * gates[2])),
-    ),
-}
-
-
 MERGE = {
     "concat": lambda a, b: np.concatenate([a, b], axis=-1),
     "sum": lambda a, b: a + b,

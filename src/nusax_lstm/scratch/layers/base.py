@@ -174,6 +174,7 @@ class Recurrent(Layer):
     (static methods of the subclass, which a Bidirectional runs with two lanes)."""
 
     recurrent = True
+    shown: ClassVar[tuple[str, ...]] = ()  # what its gate traces show (lanes_recorded's keys)
     units: Positive  # H
     return_sequences: bool  # every step's output, or only the final state
 
@@ -207,6 +208,11 @@ class Recurrent(Layer):
     def train_backward(self, saved, dy, flow):
         dx, (grads,) = self.lanes_backward(saved, dy[None], flow.packing)
         return dx, grads
+
+    def recorded(self, saved) -> dict[str, dict[str, np.ndarray]]:
+        """What train_forward kept, per direction, as its cell's gate traces: name ->
+        [N, H] in packed order (the subclass's lanes_recorded)."""
+        return {"forward": {k: v[0] for k, v in self.lanes_recorded(saved).items()}}
 
 
 def glorot_uniform(shape: tuple, rng: np.random.Generator) -> np.ndarray:

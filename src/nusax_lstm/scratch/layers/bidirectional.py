@@ -129,6 +129,11 @@ class Bidirectional(Layer):
             f"{key}/{k}": g for key, own in zip(SIDES, grads, strict=True) for k, g in own.items()
         }
 
+    def recorded(self, saved):
+        """Both sides' gate traces (their type's lanes_recorded), as Recurrent.recorded."""
+        shown = type(self.forward).lanes_recorded(saved[1]).items()
+        return {side: {k: v[lane] for k, v in shown} for lane, side in enumerate(SIDES)}
+
     def output_shape(self, shape):
         out = self.forward.output_shape(shape)
         return (*out[:-1], 2 * out[-1]) if self.merge_mode == "concat" else out

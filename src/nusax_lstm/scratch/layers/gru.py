@@ -94,6 +94,15 @@ def lanes_backward(saved, dout: np.ndarray, packing: Packing) -> tuple[np.ndarra
     return in_reading_order(dxs, orders).sum(axis=0), grads
 
 
+def lanes_recorded(saved) -> dict[str, np.ndarray]:
+    """What lanes_forward kept, as the gate traces show it: the update and reset gates,
+    the candidate and the state, each [L, N, H] in packed order."""
+    orders, _, _, _, gates, h, _ = saved
+    z, r, hh, _ = gates
+    shown = {"update": z, "reset": r, "candidate": hh, "state": h[:, h.shape[1] - z.shape[1] :]}
+    return {name: in_reading_order(values, orders) for name, values in shown.items()}
+
+
 @register
 @dataclass
 class GRU(Recurrent):
@@ -105,6 +114,8 @@ class GRU(Recurrent):
     arrays_order = ("kernel", "recurrent_kernel", "bias")
     lanes_forward = staticmethod(lanes_forward)
     lanes_backward = staticmethod(lanes_backward)
+    lanes_recorded = staticmethod(lanes_recorded)
+    shown = ("update", "reset", "candidate", "state")  # its gate traces, lanes_recorded's keys
 
     def shapes(self, width):
         h = self.units

@@ -87,6 +87,16 @@ def lanes_backward(saved, dout: np.ndarray, packing: Packing) -> tuple[np.ndarra
     return in_reading_order(dxs, orders).sum(axis=0), grads
 
 
+def lanes_recorded(saved) -> dict[str, np.ndarray]:
+    """What lanes_forward kept, as the gate traces show it: the input, forget and output
+    gates and the cell state, each [L, N, H] in packed order."""
+    orders, _, _, _, gates, _, c, _ = saved
+    o, i, f, _ = gates  # after the scan: sigmoids, and tanh(g)
+    cells = c[:, c.shape[1] - gates.shape[2] :]  # after the B zero rows
+    shown = {"input": i, "forget": f, "output": o, "cell": cells}
+    return {name: in_reading_order(values, orders) for name, values in shown.items()}
+
+
 @register
 @dataclass
 class LSTM(Recurrent):
@@ -97,6 +107,8 @@ class LSTM(Recurrent):
     arrays_order = ("kernel", "recurrent_kernel", "bias")
     lanes_forward = staticmethod(lanes_forward)
     lanes_backward = staticmethod(lanes_backward)
+    lanes_recorded = staticmethod(lanes_recorded)
+    shown = ("input", "forget", "output", "cell")  # its gate traces, lanes_recorded's keys
 
     def shapes(self, width):
         h = self.units
