@@ -14,6 +14,7 @@ import yaml
 from conftest import MIRROR, REPO, TINY_CONFIG, snakemake, write_config
 
 from nusax_lstm.data.nusax import LANGUAGES
+from nusax_lstm.evaluation.baselines import STRONGEST
 from nusax_lstm.evaluation.paper_baselines import fit_one, tokenize
 from nusax_lstm.reports.nusax_table import published
 
@@ -109,8 +110,21 @@ def test_the_table_is_built_end_to_end_from_a_tiny_two_language_run(tmp_path, mi
     assert "LSTM zero-shot from ind (ours, its own vocabulary)" in names
     multilingual = "LSTM multilingual (ours, all training splits, selected on all valid)"
     assert multilingual in names
-    (pair,) = table["paired_tests"]
-    assert pair["model"] == multilingual and set(pair["tests"]) == {"ind", "jav"}
+    simple = f"{STRONGEST} in-language (ours, C chosen on valid)"
+    simple_multilingual = f"{STRONGEST} multilingual (ours, all training splits, C on all valid)"
+    assert names[names.index(simple) :][:3] == [
+        simple,
+        simple_multilingual,
+        "LSTM in-language (ours, selected on valid)",
+    ]
+    pairs = [(p["model"], p["against"]) for p in table["paired_tests"]]
+    in_language = "LSTM in-language (ours, selected on valid)"
+    assert pairs == [(in_language, simple), (multilingual, in_language), (multilingual, simple)]
+    assert all(set(p["tests"]) == {"ind", "jav"} for p in table["paired_tests"])
+    for lang in ("ind", "jav"):  # the simple rows are the baselines rule's predictions
+        ours = json.loads((tmp_path / "results" / lang / "baselines.json").read_text())[STRONGEST]
+        cell = table["rows"][names.index(simple)]["cells"][lang]
+        assert cell["f1"] == pytest.approx(100 * ours["test_macro_f1"])
     vocabulary = (tmp_path / "results" / "mul" / "vectorized" / "vocabulary.txt").read_text()
     assert len(vocabulary.splitlines()) == 800
     mul_train = (tmp_path / "results" / "mul" / "data" / "train.csv").read_text().splitlines()
@@ -130,4 +144,5 @@ def test_the_table_is_built_end_to_end_from_a_tiny_two_language_run(tmp_path, mi
     assert "Against the best published classical average (SVM, 75.0):" in md
     gap = table["rows"][names.index(multilingual)]["average"]["f1"] - 75.0
     assert f"- {multilingual}: {75.0 + gap:.1f}, " in md and f"({gap:+.1f})" in md
+    assert "Against the best simple baseline average (" in md
     assert (tmp_path / "results" / "nusax" / "table.png").read_bytes()[:4] == b"\x89PNG"

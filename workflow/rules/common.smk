@@ -264,13 +264,14 @@ def get_per_language(**files):
 
 
 def get_table_inputs(wildcards):
-    """Per language: the test split, the paper's baselines, and the selected model's test
-    probabilities (after its select_best checkpoint)."""
+    """Per language: the test split, the paper's baselines and ours, and the selected
+    model's test probabilities (after its select_best checkpoint)."""
     inputs = {}
     for lang in LANGS:
         where = SimpleNamespace(lang=lang)
         inputs[f"test_{lang}"] = f"results/{lang}/data/test.csv"
-        inputs[f"baselines_{lang}"] = f"results/{lang}/paper_baselines.json"
+        inputs[f"paper_{lang}"] = f"results/{lang}/paper_baselines.json"
+        inputs[f"baselines_{lang}"] = f"results/{lang}/baselines.json"
         inputs[f"selected_{lang}"] = get_best_model("probs_test.npy")(where)
         if ZERO_SHOT_FROM and lang != ZERO_SHOT_FROM:
             zero_shot = f"results/{lang}/zero_shot/from_{ZERO_SHOT_FROM}/probs_test.npy"
@@ -279,6 +280,7 @@ def get_table_inputs(wildcards):
         inputs["multilingual"] = get_best_model("probs_test.npy")(
             SimpleNamespace(lang="mul")
         )
+        inputs["baselines_mul"] = "results/mul/baselines.json"
     return inputs
 
 

@@ -1,4 +1,4 @@
-"""TF-IDF baselines (LinearSVC, LogisticRegression, MultinomialNB) tuned on the validation split."""
+"""The classical baselines (evaluation/baselines.py), each tuned on the validation split."""
 
 from nusax_lstm import SPLITS
 from nusax_lstm.data.nusax import read_split

@@ -114,7 +114,7 @@ def language_summary(
             for key in ("keras_macro_f1", "scratch_macro_f1", "agreement", "max_abs_prob_diff")
         },
         "baselines": {
-            name: {k: b[k] for k in ("param", "value", "val_macro_f1", "test_macro_f1")}
+            name: {k: b[k] for k in ("features", "param", "value", "val_macro_f1", "test_macro_f1")}
             | {"test_interval": models[name]["interval"]}
             for name, b in baselines.items()
         },

@@ -138,12 +138,13 @@ def summary_markdown(summary: dict) -> str:
         )
         names = {versus["model"]: b["name"], versus["against"]: f"TF-IDF + {versus['against']}"}
         lines += [
-            "### Baselines (TF-IDF word 1-2-grams, tuned on validation)",
+            "### Baselines (each tuned on validation)",
             "",
-            f"| model | hyperparameter | val macro F1 | test macro F1 | test {level} interval |",
-            "|---|---|---|---|---|",
+            "| model | features | hyperparameter | val macro F1 | test macro F1 | "
+            f"test {level} interval |",
+            "|---|---|---|---|---|---|",
             *(
-                f"| {n} | {r['param']}={r['value']} | {r['val_macro_f1']:.3f} | "
+                f"| {n} | {r['features']} | {r['param']}={r['value']} | {r['val_macro_f1']:.3f} | "
                 f"{r['test_macro_f1']:.3f} | {_interval(r['test_interval'])} |"
                 for n, r in result["baselines"].items()
             ),
