@@ -90,6 +90,26 @@ def test_float32_gradients_are_close(case):
     assert max(errors.values()) <= 1e-4, errors
 
 
+@pytest.mark.parametrize(
+    "case", [GRID[1], GRID[7], GRID[9], GRID[11]], ids=lambda c: "-".join(map(str, c))
+)
+def test_word_dropout_gradients_equal_the_references(case):
+    """A Dropout of whole tokens (drops "tokens", mask [B, T, 1]) after the embedding."""
+    units, merge_mode, mask_zero, padding = case
+    architecture, arrays = random_export(units, merge_mode, 6, mask_zero, seed=len(units))
+    word = {"name": "word_dropout", "type": "Dropout", "rate": 0.3, "drops": "tokens"}
+    architecture["layers"].insert(1, word)
+    ids = token_ids(9, 8, padding, seed=9, vocab=VOCAB)
+    labels = np.random.default_rng(3).integers(0, 3, 9)
+    masks = {"word_dropout": (np.random.default_rng(5).random((9, 8, 1)) >= 0.3) / 0.7}
+    loss, grads, _ = backprop.forward_backward(architecture, arrays, ids, labels, masks)
+    ours, our_grads, _ = packed_backprop.forward_backward(architecture, arrays, ids, labels, masks)
+    assert ours == pytest.approx(loss, rel=1e-12)
+    assert max(relative_errors(our_grads, grads).values()) <= 1e-10
+    plain = backprop.forward_backward(architecture, arrays, ids, labels)[0]
+    assert abs(plain - loss) > 1e-6  # the mask counts
+
+
 def test_a_model_ending_on_sequences_is_refused():
     architecture, arrays = random_export((4,), None, 6, True, seed=1)
     architecture["layers"][1]["return_sequences"] = True

@@ -19,6 +19,8 @@ from nusax_lstm.scratch.loader import from_export
 from nusax_lstm.scratch.train import dropout_masks, fit, predict_proba
 
 NETWORKS = [([8], False), ([8, 4], False), ([6, 5, 3], False), ([8, 4], True), ([5], True)]
+# and word dropout's rate: 0, none
+ARCHITECTURES = [(u, bi, 0.0) for u, bi in NETWORKS] + [([8, 4], True, 0.2), ([5], False, 0.1)]
 
 # Keras's export of the study's classifier, built by keras_model.build_model.
 KERAS_ARCHITECTURE = """
@@ -27,18 +29,21 @@ from nusax_lstm.models.keras_backend import configure_keras
 from networks import network
 from nusax_lstm.models.keras_model import build_model, export
 configure_keras(sys.argv[1], threads=1, seed=0)
-models = [build_model(network(u, bi, embedding_dim=6, dropout=0.3), 50, 12) for u, bi in {networks}]
+models = [build_model(network(u, bi, embedding_dim=6, dropout=0.3, word_dropout=w), 50, 12)
+          for u, bi, w in {networks}]
 print(json.dumps([export(model)[1] for model in models]))
 """
 
 
 def test_the_architecture_is_the_one_keras_exports():
-    theirs = run_on("jax", KERAS_ARCHITECTURE.format(networks=NETWORKS))
+    theirs = run_on("jax", KERAS_ARCHITECTURE.format(networks=ARCHITECTURES))
     ours = [
-        classifier(network(u, bi, embedding_dim=6, dropout=0.3), 50, 12)["layers"]
-        for u, bi in NETWORKS
+        classifier(network(u, bi, embedding_dim=6, dropout=0.3, word_dropout=w), 50, 12)["layers"]
+        for u, bi, w in ARCHITECTURES
     ]
     assert ours == theirs
+    words = [layers[1] for layers in ours if layers[1]["name"] == "word_dropout"]
+    assert [(w["rate"], w["drops"]) for w in words] == [(0.2, "tokens"), (0.1, "tokens")]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -53,6 +58,20 @@ def test_dropout_masks_keep_units_at_the_rate_and_scale_them(dtype):
         assert mask.dtype == dtype and set(np.unique(mask)) == {0, dtype(1 / 0.75)}
         assert abs(np.mean(mask > 0) - 0.75) < 4 * np.sqrt(0.75 * 0.25 / mask.size)  # 4 sd
     assert all(np.array_equal(masks[k], again[k]) for k in masks)
+
+
+def test_word_dropout_drops_whole_tokens_at_the_rate():
+    """One draw per text and step (Keras's noise_shape (batch, steps, 1)), before the
+    recurrent layers' own masks."""
+    settings = {"embedding_dim": 6, "dropout": 0.25, "word_dropout": 0.2}
+    architecture = classifier(network([8], False, **settings), 50, 40)
+    masks = dropout_masks(
+        architecture, np.ones((300, 40), dtype=int), np.random.default_rng(3), np.float32
+    )
+    words = masks["word_dropout"]
+    assert words.shape == (300, 40, 1) and masks["dropout_1"].shape == (300, 8)
+    assert set(np.unique(words)) == {0, np.float32(1 / 0.8)}
+    assert abs(np.mean(words > 0) - 0.8) < 4 * np.sqrt(0.8 * 0.2 / words.size)  # 4 sd
 
 
 @pytest.mark.parametrize(("units", "bidirectional"), NETWORKS)

@@ -187,3 +187,17 @@ def test_the_configured_optimizer_trains_at_the_configured_rate(name):
     )
     assert type(model.optimizer).__name__ == OPTIMIZERS[name]
     assert float(model.optimizer.learning_rate) == pytest.approx(0.025)
+
+
+def test_keras_word_dropout_drops_whole_tokens_and_passes_the_mask_on():
+    from nusax_lstm.models.keras_model import WORDS, build_model
+
+    model = build_model(network((3,), word_dropout=0.5), 20, None)
+    layer = model.get_layer(WORDS)
+    x = np.ones((40, 6, 8), dtype="float32")
+    dropped = np.asarray(layer(x, training=True))
+    assert (dropped.min(axis=-1) == dropped.max(axis=-1)).all()  # a token's vector whole
+    assert set(np.unique(dropped)) == {0.0, 2.0}  # kept ones scaled by 1 / (1 - 0.5)
+    assert np.array_equal(np.asarray(layer(x, training=False)), x)
+    padded = model.predict(np.array([[3, 4, 0, 0, 0]]), verbose=0)  # the mask reaches the LSTM
+    assert np.allclose(padded, model.predict(np.array([[3, 4]]), verbose=0), atol=1e-6)

@@ -13,6 +13,7 @@ from ..pipeline.configs import TrainingConfig
 from ..scratch.layers import LAYERS, write_layers
 from ..scratch.layers.base import under
 
+WORDS = "word_dropout"  # the layer's name
 # config name -> Keras optimizer class
 OPTIMIZERS = {
     "adam": "Adam",
@@ -39,6 +40,8 @@ def build_model(
         vocab_size, config.embedding_dim, mask_zero=config.mask_zero, name="embedding"
     )
     model.add(embedding)
+    if config.word_dropout:  # whole tokens: one draw per text and step, for every feature
+        model.add(layers.Dropout(config.word_dropout, noise_shape=(None, None, 1), name=WORDS))
     cell, units = config.cell, config.units
     for i, n in enumerate(units, start=1):
         kind = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
@@ -103,7 +106,11 @@ def from_architecture(architecture: dict, arrays: dict, config: TrainingConfig) 
     and arrays), compiled as a Keras training with `config` would be; the embedding's
     size and the dropout rate are the architecture's."""
     layers = architecture["layers"]
-    dropout = next(layer["rate"] for layer in layers if layer["type"] == "Dropout")
+    dropout = next(
+        layer["rate"]
+        for layer in layers
+        if layer["type"] == "Dropout" and layer.get("drops", "units") == "units"
+    )
     network = replace(config, embedding_dim=layers[0]["output_dim"], dropout=dropout)
     keras_model = build_model(network, layers[0]["input_dim"], architecture["sequence_length"])
     import_weights(keras_model, arrays)

@@ -56,12 +56,14 @@ class TrainingConfig:
     epochs: int
     trim_padding: bool = True
     early_stopping: dict | None = None  # monitor and patience, where it is on
+    word_dropout: float = 0.0  # whole tokens dropped while training, after the embedding
 
     @classmethod
     def of(cls, model: dict, train: dict) -> TrainingConfig:
-        """From a training rule's params: model_params' and train_params' dicts."""
+        """From a training rule's params: model_params' and train_params' dicts (a field
+        they lack takes its default)."""
         settings = model | train | {"units": tuple(model["units"])}
-        return cls(**{field.name: settings[field.name] for field in fields(cls)})
+        return cls(**{f.name: settings[f.name] for f in fields(cls) if f.name in settings})
 
 
 def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:

@@ -22,11 +22,13 @@ from .layers import (
 
 
 def classifier(config: TrainingConfig, vocab_size: int, sequence_length: int) -> dict:
-    """architecture.json of Embedding -> (Bi)LSTM (or GRU: the config's cell) + Dropout
-    per layer -> Dense softmax."""
+    """architecture.json of Embedding (then word dropout, where the config has it) ->
+    (Bi)LSTM (or GRU: the config's cell) + Dropout per layer -> Dense softmax."""
     cell, units = config.cell, config.units
     recurrent = LAYERS[cell.upper()]
     layers = [Embedding("embedding", vocab_size, config.embedding_dim, config.mask_zero)]
+    if config.word_dropout:
+        layers.append(Dropout("word_dropout", config.word_dropout, "tokens"))
     for i, n in enumerate(units, start=1):
         sequences = i < len(units)
         if config.bidirectional:

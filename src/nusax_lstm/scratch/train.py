@@ -37,7 +37,7 @@ def dropout_masks(architecture: dict, ids: np.ndarray, rng: np.random.Generator,
     masks = {}
     for layer, shape in dropout_inputs(architecture, *ids.shape):
         if layer.rate > 0:
-            kept = rng.random(shape, dtype=np.float32) >= layer.rate
+            kept = rng.random(layer.noise_shape(shape), dtype=np.float32) >= layer.rate
             masks[layer.name] = (kept / (1 - layer.rate)).astype(dtype)
     return masks
 
