@@ -114,12 +114,13 @@ def test_gradients_equal_tensorflows(case):
         assert np.abs(ours[key] - grad).max() / scale <= 1e-6, key
 
 
+@pytest.mark.parametrize("weight_decay", [None, 0.05])
 @pytest.mark.parametrize(("dtype", "tolerance"), [("float64", 1e-12), ("float32", 0.0)])
-def test_adam_takes_keras_steps(dtype, tolerance):
+def test_adam_takes_keras_steps(dtype, tolerance, weight_decay):
     """Twenty steps of scratch Adam and of Keras's Adam from the same weights, fed the same
     gradients (the reference backward pass's at our weights): the same weights, in float32
     bit for bit (on this process's Keras backend; by hand on TensorFlow and JAX alike,
-    2026-11-29)."""
+    2026-11-29), with and without decoupled weight decay."""
     keras = pytest.importorskip("keras")
     from nusax_lstm.scratch.adam import Adam
 
@@ -128,8 +129,9 @@ def test_adam_takes_keras_steps(dtype, tolerance):
     ids = token_ids(6, 5, "mixed", seed=3, vocab=VOCAB)
     labels = np.array([0, 1, 2, 2, 1, 0])
     variables = [keras.Variable(a, dtype=dtype) for a in arrays.values()]
-    theirs = keras.optimizers.Adam(learning_rate=0.01)
-    ours, weights = Adam(learning_rate=0.01), {k: a.copy() for k, a in arrays.items()}
+    theirs = keras.optimizers.Adam(learning_rate=0.01, weight_decay=weight_decay)
+    ours = Adam(learning_rate=0.01, weight_decay=weight_decay)
+    weights = {k: a.copy() for k, a in arrays.items()}
     for _ in range(20):
         _, grads = loss_and_gradients(architecture, weights, ids, labels)
         theirs.apply_gradients(zip([grads[k] for k in weights], variables, strict=True))

@@ -187,6 +187,9 @@ def test_the_configured_optimizer_trains_at_the_configured_rate(name):
     )
     assert type(model.optimizer).__name__ == OPTIMIZERS[name]
     assert float(model.optimizer.learning_rate) == pytest.approx(0.025)
+    assert model.optimizer.weight_decay is None  # the optimizer's default: none
+    decayed = build_model(network((3,), optimizer=name, weight_decay=0.01), 20, 5)
+    assert decayed.optimizer.weight_decay == pytest.approx(0.01)
 
 
 def test_keras_word_dropout_drops_whole_tokens_and_passes_the_mask_on():

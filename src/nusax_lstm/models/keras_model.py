@@ -28,7 +28,8 @@ def build_model(
     config: TrainingConfig, vocab_size: int, sequence_length: int | None, num_classes: int = 3
 ) -> Any:
     """Embedding -> (Bi)LSTM (or GRU: the config's cell) + Dropout per layer -> Dense
-    softmax, compiled with the config's optimizer (one of OPTIMIZERS) and learning rate.
+    softmax, compiled with the config's optimizer (one of OPTIMIZERS), learning rate and
+    weight decay (None: the optimizer's default).
 
     `sequence_length` None: inputs of any length (splits cut to their longest text)."""
     import keras
@@ -54,7 +55,8 @@ def build_model(
         model.add(layers.Dropout(config.dropout, name=f"dropout_{i}"))
     model.add(layers.Dense(num_classes, activation="softmax", name="dense_output"))
     optimizer = getattr(keras.optimizers, OPTIMIZERS[config.optimizer])
-    compile_model(model, optimizer(learning_rate=config.learning_rate))
+    decay = {} if config.weight_decay is None else {"weight_decay": config.weight_decay}
+    compile_model(model, optimizer(learning_rate=config.learning_rate, **decay))
     return model
 
 

@@ -57,6 +57,7 @@ class TrainingConfig:
     trim_padding: bool = True
     early_stopping: dict | None = None  # monitor and patience, where it is on
     word_dropout: float = 0.0  # whole tokens dropped while training, after the embedding
+    weight_decay: float | None = None  # the optimizer's decoupled decay; None: its default
 
     @classmethod
     def of(cls, model: dict, train: dict) -> TrainingConfig:

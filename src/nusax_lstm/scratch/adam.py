@@ -14,6 +14,7 @@ import numpy as np
 class Adam:
     """Per array: m and v start at 0; at step t (1, 2, ...), for gradient g:
 
+    w -= lr weight_decay w            (with weight_decay: decoupled, before the step)
     m += (g - m) (1 - beta_1)        v += (g^2 - v) (1 - beta_2)
     alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t)
     w -= alpha m / (sqrt(v) + epsilon)
@@ -25,9 +26,10 @@ class Adam:
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
+        weight_decay: float | None = None,
     ):
         self.learning_rate, self.beta_1, self.beta_2 = learning_rate, beta_1, beta_2
-        self.epsilon, self.step = epsilon, 0
+        self.epsilon, self.weight_decay, self.step = epsilon, weight_decay, 0
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
 
@@ -37,6 +39,11 @@ class Adam:
         for key, w in weights.items():
             m = self.m.setdefault(key, np.zeros_like(w))
             v = self.v.setdefault(key, np.zeros_like(w))
+            if self.weight_decay is not None:  # Keras's _apply_weight_decay, float32 first
+                lr, decay = (
+                    w.dtype.type(np.float32(x)) for x in (self.learning_rate, self.weight_decay)
+                )
+                w -= w * decay * lr
             self.move(w, grads[key], m, v, self.alpha(w.dtype))
 
     def alpha(self, dtype: np.dtype) -> np.floating:

@@ -74,6 +74,7 @@ def fit(
     early_stopping: dict | None = None,
     gradients: Callable = forward_backward,
     shuffle: bool = True,
+    weight_decay: float | None = None,
 ) -> tuple[dict[str, list], int]:
     """Train `arrays` in place on data's x_train/y_train, scoring x_valid/y_valid after
     each epoch; returns the history (loss, accuracy, val_loss, val_accuracy: Keras's keys
@@ -83,10 +84,10 @@ def fit(
     packed backward pass by default, or backprop.forward_backward (the same numbers).
     Rows are shuffled (unless not `shuffle`) and dropout masks drawn from generators
     seeded by `seed`. With `early_stopping` (monitor, patience), training stops early and
-    the best epoch's weights are restored.
+    the best epoch's weights are restored. `weight_decay`: Adam's decoupled weight decay.
     """
     order_rng, drop = (np.random.default_rng([seed, stream]) for stream in (1, 2))
-    optimizer = Adam(learning_rate)
+    optimizer = Adam(learning_rate, weight_decay=weight_decay)
     # each batch cut after its longest text where that is exact (NumPy compiles nothing)
     trimmed = architecture["mask_zero"] and architecture["padding"] == "post"
     stopper = EarlyStopping(**early_stopping) if early_stopping else None
@@ -144,6 +145,7 @@ def train(config: TrainingConfig, data: Inputs, seed: int) -> Trained:
         config.learning_rate,
         seed,
         config.early_stopping,
+        weight_decay=config.weight_decay,
     )
     probs = predict_proba(architecture, arrays, data.x["evaluation"])
     params = sum(a.size for a in arrays.values())
