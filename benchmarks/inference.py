@@ -32,7 +32,7 @@ from nusax_lstm.data.text import pad
 from nusax_lstm.evaluation.seed_ensembles import average
 from nusax_lstm.fileio import read_json
 from nusax_lstm.models.keras_backend import configure_keras
-from nusax_lstm.models.keras_model import export, from_architecture
+from nusax_lstm.models.keras_model import from_architecture, to_engine
 from nusax_lstm.pipeline.configs import TrainingConfig, train_params
 from nusax_lstm.scratch.loader import from_export, load
 from nusax_lstm.scratch.model import usable_cpus
@@ -156,7 +156,7 @@ def rows(root: Path, best: dict):
 
 def scratch_twin(model):
     """The Keras model's weights in the scratch engine."""
-    arrays, layers = export(model)
+    arrays, layers = to_engine(model)
     return from_export({"layers": layers}, arrays)
 
 

@@ -81,11 +81,11 @@ def test_attributions_equal_tensorflows(case, method):
         pytest.skip("Keras runs on another backend")
     from test_scratch_vs_keras import keras_stack
 
-    from nusax_lstm.models.keras_model import export
+    from nusax_lstm.models.keras_model import to_engine
 
     units, bidirectional, merge_mode, mask_zero, padding = case
     model = keras_stack(units, bidirectional, merge_mode, 4, STEPS, mask_zero, "float64")
-    arrays, specs = export(model)
+    arrays, specs = to_engine(model)
     ids = one_text(padding, seed=len(units))
     for label in range(3):
         ours = attribute({"layers": specs}, arrays, ids, label, method).values

@@ -94,7 +94,7 @@ def test_gradients_equal_tensorflows(case):
         pytest.skip("Keras runs on another backend")
     from test_scratch_vs_keras import keras_stack
 
-    from nusax_lstm.models.keras_model import export
+    from nusax_lstm.models.keras_model import to_engine
 
     units, bidirectional, merge_mode, mask_zero, padding = case
     model = keras_stack(units, bidirectional, merge_mode, 4, 7, mask_zero, "float64")
@@ -104,7 +104,7 @@ def test_gradients_equal_tensorflows(case):
         probs = model(ids, training=False)
         loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, probs))
     theirs = tape.gradient(loss, model.trainable_weights)
-    arrays, specs = export(model)
+    arrays, specs = to_engine(model)
     value, ours = loss_and_gradients({"layers": specs}, arrays, ids, labels)
     assert value == pytest.approx(float(loss), rel=1e-12)
     assert len(theirs) == len(arrays)  # export lists the weights in Keras's order
@@ -149,7 +149,7 @@ import json, sys
 import numpy as np
 from nusax_lstm.models.keras_backend import configure_keras
 from networks import network
-from nusax_lstm.models.keras_model import build_model, export
+from nusax_lstm.models.keras_model import build_model, to_engine
 
 configure_keras("jax", threads=1, seed=3)
 from nusax_lstm.scratch.train import fit
@@ -159,13 +159,13 @@ lengths = rng.integers(1, 12, 40)
 x = np.where(np.arange(12) < lengths[:, None], rng.integers(1, 60, (40, 12)), 0).astype("int32")
 y = rng.integers(0, 3, 40)
 model = build_model(network((6, 4), sys.argv[1] == "bi"), 60, None)
-arrays, specs = export(model)
+arrays, specs = to_engine(model)
 arrays = {k: v.astype(np.float64) for k, v in arrays.items()}
 theirs = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history["loss"]
 architecture = {"layers": specs, "mask_zero": True, "padding": "post"}
 data = {"x_train": x, "y_train": y, "x_valid": x, "y_valid": y}
 ours = fit(architecture, arrays, data, 3, 16, 0.01, seed=0, shuffle=False)[0]["loss"]
-after, _ = export(model)
+after, _ = to_engine(model)
 weights = max(float(np.abs(after[k] - arrays[k]).max()) for k in arrays)
 print(json.dumps({"theirs": theirs, "ours": ours, "weights": weights}))
 """

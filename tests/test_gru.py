@@ -17,7 +17,7 @@ tf = pytest.importorskip("tensorflow")
 from conftest import token_ids  # noqa: E402
 
 from nusax_lstm import UserError  # noqa: E402
-from nusax_lstm.models.keras_model import export  # noqa: E402
+from nusax_lstm.models.keras_model import to_engine  # noqa: E402
 from nusax_lstm.scratch import backprop, packed_backprop, reference  # noqa: E402
 from nusax_lstm.scratch.attribution import attribute  # noqa: E402
 from nusax_lstm.scratch.layers import architecture  # noqa: E402
@@ -54,7 +54,7 @@ def keras_gru(units, bidirectional, merge_mode, mask_zero, seed=0):
 
 
 def exported(model, mask_zero):
-    arrays, layers = export(model)
+    arrays, layers = to_engine(model)
     return architecture(layers, STEPS, "post"), arrays
 
 
@@ -88,7 +88,7 @@ def test_gradients_match_gradient_tape(name, mask_zero, padding):
             keras.losses.sparse_categorical_crossentropy(labels, model(ids, training=False))
         )
     tape_grads = tape.gradient(loss, model.trainable_weights)
-    weights, _ = export(model)  # the same keys, in the model's weight order
+    weights, _ = to_engine(model)  # the same keys, in the model's weight order
     dense = (np.asarray(tf.convert_to_tensor(g)) for g in tape_grads)  # the embedding: sparse
     expected = dict(zip(weights, dense, strict=True))
     for backward in (packed_backprop.forward_backward, backprop.forward_backward):

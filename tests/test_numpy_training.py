@@ -27,11 +27,11 @@ KERAS_ARCHITECTURE = """
 import json, sys
 from nusax_lstm.models.keras_backend import configure_keras
 from networks import network
-from nusax_lstm.models.keras_model import build_model, export
+from nusax_lstm.models.keras_model import build_model, to_engine
 configure_keras(sys.argv[1], threads=1, seed=0)
 models = [build_model(network(u, bi, embedding_dim=6, dropout=0.3, word_dropout=w), 50, 12)
           for u, bi, w in {networks}]
-print(json.dumps([export(model)[1] for model in models]))
+print(json.dumps([to_engine(model)[1] for model in models]))
 """
 
 

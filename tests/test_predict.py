@@ -69,7 +69,7 @@ def export_folder(folder, vocabulary, models: list) -> None:
     """Models of one architecture exported as the pipeline exports them: one model, or
     several as a seed ensemble (members seed0, seed1, ...)."""
     from nusax_lstm.models.export_folder import export_model
-    from nusax_lstm.models.keras_model import export
+    from nusax_lstm.models.keras_model import to_engine
     from nusax_lstm.models.training_job import save_export
     from nusax_lstm.scratch.layers import architecture
 
@@ -78,7 +78,7 @@ def export_folder(folder, vocabulary, models: list) -> None:
         run = {"model": folder / f"run{i}.keras", "weights": folder / f"run{i}.npz"}
         run["architecture"] = folder / f"run{i}.json"
         model.save(run["model"])
-        arrays, layers = export(model)
+        arrays, layers = to_engine(model)
         save_export(arrays, architecture(layers, 100, "post"), run)
         runs[f"seed{i}"] = run
     names = ("keras", "weights", "architecture", "vocabulary")

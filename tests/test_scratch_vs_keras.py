@@ -11,7 +11,7 @@ from conftest import VOCAB, token_ids  # noqa: E402
 from networks import network  # noqa: E402
 
 from nusax_lstm import UserError  # noqa: E402
-from nusax_lstm.models.keras_model import build_model, export  # noqa: E402
+from nusax_lstm.models.keras_model import build_model, to_engine  # noqa: E402
 from nusax_lstm.scratch import model as scratch_model  # noqa: E402
 from nusax_lstm.scratch.layers import LAYERS  # noqa: E402
 from nusax_lstm.scratch.loader import from_export  # noqa: E402
@@ -89,7 +89,7 @@ def test_model_matches_keras(case, dtype):
     model = keras_stack(units, bi, merge, dim, steps, mask, dtype)
     ids = token_ids(batch, steps, padding)
     expected = np.asarray(model(ids, training=False))
-    arrays, layers = export(model)
+    arrays, layers = to_engine(model)
     scratch = from_export(
         {"layers": layers, "sequence_length": steps}, arrays, dtype=np.dtype(dtype)
     )
@@ -109,7 +109,7 @@ def test_an_empty_batch_gives_no_rows(bidirectional, mask_zero):
 
 
 def scratch_of(model):
-    arrays, layers = export(model)
+    arrays, layers = to_engine(model)
     return from_export({"layers": layers}, arrays)
 
 
@@ -209,7 +209,7 @@ def test_bidirectional_layer_alone(return_sequences, merge_mode, padding):
 
 def exported():
     model = build_model(network((5, 3), True, dropout=0.3, learning_rate=1e-3), VOCAB, 10)
-    arrays, layers = export(model)
+    arrays, layers = to_engine(model)
     return {"layers": layers, "sequence_length": 10}, arrays
 
 
@@ -275,7 +275,7 @@ def test_sequence_output_matches_keras(bidirectional, mask_zero, padding):
     randomize(model, np.random.default_rng(5))
     ids = token_ids(40, 12, padding, seed=6)
     expected = np.asarray(model(ids, training=False))
-    arrays, layers = export(model)
+    arrays, layers = to_engine(model)
     got = from_export({"layers": layers}, arrays, dtype=np.float64).predict_proba(ids)
     assert got.shape == (40, 12, 3)
     assert np.abs(got - expected).max() <= 1e-10

@@ -11,7 +11,7 @@ import numpy as np
 from .. import UserError
 from ..data.text import OOV, tokenize
 from ..scratch.attribution import Attribution, attribute_members
-from ..scratch.loader import Export
+from ..scratch.loader import ExportFolder
 from ..scratch.trace import Trace, traces
 
 BAR = 20  # characters of the largest attribution's bar
@@ -40,7 +40,7 @@ class Explanation:
 
 
 def explain(
-    export: Export, text: str, explained: str | None, method: str, steps: int
+    export: ExportFolder, text: str, explained: str | None, method: str, steps: int
 ) -> Explanation:
     """Explain `explained`'s probability (default: the predicted class) on one text."""
     if explained is not None and explained not in export.labels:

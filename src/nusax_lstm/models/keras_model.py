@@ -77,7 +77,7 @@ def compile_model(model: Any, optimizer: Any) -> None:
     )
 
 
-def export(model: Any) -> tuple[dict[str, np.ndarray], list[dict]]:
+def to_engine(model: Any) -> tuple[dict[str, np.ndarray], list[dict]]:
     """Framework-free arrays (`layer/array` keys) and the ordered layer list describing
     them: each Keras layer read by the engine's layer of its class's name (from_keras)."""
     arrays: dict[str, np.ndarray] = {}

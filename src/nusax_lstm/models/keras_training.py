@@ -19,7 +19,7 @@ import numpy as np
 from ..evaluation.metrics import loss_and_accuracy
 from ..pipeline.configs import TrainingConfig
 from ..scratch.layers import architecture
-from .keras_model import build_model, export
+from .keras_model import build_model, to_engine
 from .training_job import Inputs, Trained
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def train(config: TrainingConfig, data: Inputs, seed: int) -> Trained:
         config.early_stopping,
     )
     probs = predict(keras_model, data.x["evaluation"], data.n_valid)
-    arrays, layers = export(keras_model)
+    arrays, layers = to_engine(keras_model)
     return Trained(
         history,
         epoch_kept,

@@ -89,7 +89,7 @@ def load(folder: str | Path, dtype=np.float32) -> Sequential | Ensemble:
 
 
 @dataclass
-class Export:
+class ExportFolder:
     """An export folder, checked as a whole: the model, its labels and its vectorizer."""
 
     model: Sequential | Ensemble
@@ -99,7 +99,7 @@ class Export:
     members: list[dict]  # each member's arrays (one, or a seed ensemble's)
 
 
-def load_export(folder: str | Path) -> Export:
+def load_export(folder: str | Path) -> ExportFolder:
     """Load and check every file an export folder holds, before any text is read."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -130,4 +130,4 @@ def load_export(folder: str | Path) -> Export:
     if len(vocabulary) != embedded:
         raise UserError(f"{path}: {len(vocabulary)} tokens, the embedding has {embedded}")
     vectorizer = Vectorizer(vocabulary, length, padding)
-    return Export(model, labels, vectorizer, architecture, members)
+    return ExportFolder(model, labels, vectorizer, architecture, members)
