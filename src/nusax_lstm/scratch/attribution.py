@@ -1,5 +1,5 @@
 """Which tokens a prediction went by: attributions per token, from the backward pass that
-training uses (packed_backprop.py), in float64. NumPy only.
+training uses (model.Sequential's training passes), in float64. NumPy only.
 
 The score explained is a class's probability p_c, what `predict` shows. A text's tokens
 are its real steps (ids != 0); padding keeps its vectors throughout and gets no share.
@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .packed_backprop import backward_packed, forward, packing_of
+from .layers import read_layers
+from .model import Sequential
 
 METHODS = ("integrated-gradients", "gradient-x-input")
 
@@ -44,12 +45,13 @@ def score_gradient(
 ) -> tuple[np.ndarray, np.ndarray]:
     """ids [B, T] with the embedding's output replaced by vectors [B, T, D] -> p_c [B] and
     dp_c / dvectors [B, T, D] (zero at the steps a mask skips)."""
-    packing = packing_of(architecture, ids)
-    probs, tape = forward(architecture, arrays, packing, packing.pack(vectors))
+    model = Sequential(read_layers(architecture))
+    packing = model.packing(ids)
+    probs, tape = model.train_forward(arrays, packing, packing.pack(vectors))
     p = probs[:, label]
     dlogits = -p[:, None] * probs  # dp_c/dz_k = p_c ([k = c] - p_k)
     dlogits[:, label] += p
-    _, dx = backward_packed(tape, arrays, packing, dlogits)
+    _, dx = model.train_backward(tape, dlogits)
     return p, packing.unpack(dx, carry=False)
 
 

@@ -1,17 +1,21 @@
-"""A sequential model of scratch layers: their execution plan and the threads it runs on."""
+"""The engine's model: its layers in order, one object for inference (their fast passes,
+planned into stages, on threads) and for training, attributions and gate traces (their
+training passes over packed tokens, strung from the embedding to the softmax and back)."""
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .. import UserError
 from .layers import LSTM, Bidirectional, Dropout, Embedding
+from .layers.base import Flow, under
 from .packing import Packing
+from .reference import softmax
 from .scan import LSTMStack
 
 # A thread takes a share of the batch only if the share updates at least this many state
@@ -24,22 +28,64 @@ STATE_PER_THREAD = 128 * 96
 
 
 class Sequential:
-    """Embedding, recurrent layers, then position-wise layers: token ids [B, T] -> [B, C]."""
+    """Embedding, recurrent layers, then position-wise layers: token ids [B, T] -> [B, C].
+
+    Inference (predict_proba) runs built layers (loader.from_export) through their fast
+    passes; training, attributions and traces run any layers' training passes
+    (train_forward, train_backward) with the arrays given, which training updates in
+    place."""
 
     def __init__(self, layers: list, sequence_length: int | None = None):
         self.layers, self.sequence_length = layers, sequence_length
         embedded = bool(layers) and isinstance(layers[0], Embedding)
-        stages = execution_stages(layers[1:]) if embedded else []
-        if not any(map(is_recurrent, stages)):
+        if not embedded or not any(layer.recurrent for layer in layers[1:]):
             raise UserError("the model must start with an Embedding and hold a recurrent layer")
+
+    @cached_property
+    def stages(self) -> list:
+        """What inference runs: the layers after the Embedding as execution_stages plans
+        them, token ids going straight into the first where it can read them."""
+        stages = execution_stages(self.layers[1:])
         if reads_tokens(stages[0]):  # token ids go straight into the first LSTM
-            stages[0].read_tokens(layers[0].embeddings)
-            self.stages = stages
-        else:
-            self.stages = [layers[0], *stages]
-        recurrent = [i for i, stage in enumerate(self.stages) if is_recurrent(stage)]
-        self.last_recurrent = recurrent[-1]
-        self.state_width = sum(state_width(self.stages[i]) for i in recurrent)
+            stages[0].read_tokens(self.layers[0].embeddings)
+            return stages
+        return [self.layers[0], *stages]
+
+    @cached_property
+    def last_recurrent(self) -> int:
+        return [i for i, stage in enumerate(self.stages) if is_recurrent(stage)][-1]
+
+    @cached_property
+    def state_width(self) -> int:
+        return sum(state_width(stage) for stage in self.stages if is_recurrent(stage))
+
+    def packing(self, ids: np.ndarray) -> Packing:
+        """Training's packing of ids [B, T]: their real tokens under a mask, else every step."""
+        real = ids != 0 if self.layers[0].mask_zero else np.ones(ids.shape, dtype=bool)
+        return Packing.from_mask(real)
+
+    def train_forward(self, arrays: dict, packing: Packing, x: np.ndarray, dropout=None):
+        """The layers after the embedding, by their training passes, on its packed output x
+        [N, D]: the probabilities [B, C] (the last layer's softmax) and the tape that
+        train_backward reads. `dropout`: a Dropout layer's name -> its mask of kept units,
+        scaled by 1 / (1 - rate), shaped like that layer's input ([B, T, W] or [B, W])."""
+        flow, tape = Flow(packing, dropout or {}), []
+        for layer in self.layers[1:]:
+            x, saved = layer.train_forward(under(arrays, layer.name), x, flow)
+            tape.append((layer, saved))
+        if flow.sequences:
+            raise ValueError("the last recurrent layer must return its final state")
+        return softmax(x), (tape, flow)
+
+    def train_backward(self, tape, dlogits: np.ndarray) -> tuple[dict, np.ndarray]:
+        """From dlogits [B, C] back through train_forward's tape: every array's gradient
+        but the embedding's, and the gradient reaching the embedding's packed output [N, D]."""
+        layers, flow = tape
+        grads, dy = {}, dlogits
+        for layer, saved in reversed(layers):
+            dy, own = layer.train_backward(saved, dy, flow)
+            grads |= {f"{layer.name}/{key}": grad for key, grad in own.items()}
+        return grads, dy
 
     def _checked(self, ids) -> np.ndarray:
         ids = np.asarray(ids)

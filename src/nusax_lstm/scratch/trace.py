@@ -2,7 +2,7 @@
 output gates and its cell state, a GRU's update and reset gates, its candidate and its
 state, for every recurrent layer and direction, after Karpathy et al., "Visualizing and
 Understanding Recurrent Networks" (2015). No time loop of its own: the values are what
-training's forward pass keeps for its backward pass (each layer's `recorded`).
+the model's training forward pass keeps for its backward pass (each layer's `recorded`).
 
 Shapes: T steps, H units.
 """
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layers import LSTM
-from .packed_backprop import forward, packing_of
+from .layers import LSTM, read_layers
+from .model import Sequential
 
 GATES = LSTM.shown  # an LSTM's
 SIGNED = {"cell", "candidate", "state"}  # in (-1, 1) or beyond; the gates are in (0, 1)
@@ -33,9 +33,10 @@ class Trace:
 
 def traces(architecture: dict, arrays: dict, ids: np.ndarray) -> list[Trace]:
     """Every recurrent layer's traces on one text's ids [T], first layer first."""
-    packing = packing_of(architecture, ids[None])
-    table = arrays[f"{architecture['layers'][0]['name']}/embeddings"]
-    _, (tape, _) = forward(architecture, arrays, packing, table[packing.pack(ids[None])])
+    model = Sequential(read_layers(architecture))
+    packing = model.packing(ids[None])
+    table = arrays[f"{model.layers[0].name}/embeddings"]
+    _, (tape, _) = model.train_forward(arrays, packing, table[packing.pack(ids[None])])
     found = []
     for layer, saved in tape:
         if layer.recurrent:
