@@ -114,6 +114,6 @@ def save_run(out: Any, trained: Trained, n_valid: int, info: dict) -> None:
 
 def save_export(arrays: dict[str, np.ndarray], architecture: dict, out: dict) -> None:
     """The framework-free form of a model: out["weights"] (weights.npz: `layer/array`
-    keys) and out["architecture"] (architecture.json: export.architecture's dict)."""
+    keys) and out["architecture"] (architecture.json: layers.architecture's dict)."""
     save_npz(out["weights"], **arrays)
     write_json(out["architecture"], architecture)
