@@ -58,8 +58,9 @@ def tune_and_score(
     and the test predictions."""
     x = {}
     for features in FEATURES:
-        fitted = vectorizer(features).fit(texts["train"])
-        x[features] = {split: fitted.transform(texts[split]) for split in texts}
+        fitted = vectorizer(features)
+        x[features] = {"train": fitted.fit_transform(texts["train"])}
+        x[features] |= {split: fitted.transform(texts[split]) for split in ("valid", "test")}
     results = {}
     for name, (estimator, features, param, values) in MODELS.items():
         data, scores, models = x[features], {}, {}
