@@ -52,8 +52,8 @@ if study is not None:
             file=sys.stderr,
         )
 config_key = digest("config", json.dumps(config, default=repr), SCHEMA.read_bytes())
-config = MEMO.get(config_key, lambda: validated(config, SCHEMA))
 try:
+    config = MEMO.get(config_key, lambda: validated(config, SCHEMA))
     check_study(config)
     EXPERIMENTS = expand_experiments(config["experiments"], config["train"])
 except UserError as err:

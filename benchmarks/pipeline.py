@@ -228,7 +228,7 @@ def main() -> None:
     if args.levers:
         levers = [
             ("trainings one at a time", {}, ["--resources", "gpu=1"]),
-            ("TensorFlow instead of JAX", {"backend": "tensorflow"}, []),
+            ("TensorFlow instead of JAX", {"keras_backend": "tensorflow"}, []),
             ("padding not trimmed", {"trim_padding": False}, []),
         ]
         for name, train, extra in levers:

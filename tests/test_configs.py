@@ -10,11 +10,10 @@ import pytest
 import yaml
 from conftest import REPO, TINY_CONFIG
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 from nusax_lstm import UserError
 from nusax_lstm.pipeline.configs import ModelConfig, check_study, expand
-from nusax_lstm.pipeline.studyfile import in_schema_order, study_config
+from nusax_lstm.pipeline.studyfile import in_schema_order, study_config, validated
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -55,7 +54,7 @@ def test_default_config_has_nineteen_names_and_twelve_networks():
         == named["schedule"]["Uni, 10 epochs"].id
         == named["engine"]["Uni, Keras"].id
     )
-    numpy = config["train"] | {"backend": "numpy"}  # the engine experiment's twins merge
+    numpy = config["train"] | {"engine": "numpy"}  # the engine experiment's twins merge
     assert len(unique_configs(config["experiments"], numpy)) == 10
 
 
@@ -125,11 +124,22 @@ CONFIG_ERRORS = [
         "a b/c",
     ),
     ("selection metric", lambda c: c.update(selection={"metric": "accuracy"}), "metric"),
-    ("backend", lambda c: c["train"].update(backend="theano"), "backend"),
-    ("config backend", lambda c: c["experiments"]["tiny"][0].update(backend="jax"), "backend"),
+    ("engine", lambda c: c["train"].update(engine="theano"), "engine"),
+    ("keras_backend", lambda c: c["train"].update(keras_backend="numpy"), "keras_backend"),
+    ("config engine", lambda c: c["experiments"]["tiny"][0].update(engine="jax"), "engine"),
+    (
+        "renamed backend",
+        lambda c: c["train"].update(backend="numpy"),
+        "train.backend: renamed, use train.engine (keras or numpy) and train.keras_backend",
+    ),
+    (
+        "renamed config backend",
+        lambda c: c["experiments"]["tiny"][0].update(backend="numpy"),
+        "experiments.tiny[0].backend: renamed, use experiments.tiny[0].engine",
+    ),
     (
         "numpy with sgd",
-        lambda c: (c["train"].update(optimizer="sgd"), c["train"].update(backend="numpy")),
+        lambda c: (c["train"].update(optimizer="sgd"), c["train"].update(engine="numpy")),
         "the NumPy engine trains with adam",
     ),
     ("trim_padding", lambda c: c["train"].update(trim_padding="yes"), "trim_padding"),
@@ -151,7 +161,7 @@ CONFIG_ERRORS = [
 
 def check(config: dict) -> None:
     """What the Snakefile does with a config before it plans a job."""
-    validate(config, schema=str(SCHEMA))
+    config = validated(config, SCHEMA)
     check_study(config)
     expand(config["experiments"], config["train"])
 

@@ -166,8 +166,8 @@ write_vocabulary(f"{folder}/vocabulary.txt", ["", "[UNK]", *(f"w{i}" for i in ra
 names = ("history", "probs_valid", "probs_test", "info", "weights", "architecture")
 out = {n: f"{folder}/{n}" + (".npy" if "probs" in n else ".npz" if n == "weights" else ".json")
        for n in names}
-model = {"backend": "numpy", "cell": "lstm", "units": [4], "bidirectional": True, "mask_zero": True,
-         "padding": "post", "early_stopping": None}
+model = {"engine": "numpy", "keras_backend": None, "cell": "lstm", "units": [4],
+         "bidirectional": True, "mask_zero": True, "padding": "post", "early_stopping": None}
 settings = {"embedding_dim": 6, "dropout": 0.3, "optimizer": "adam", "learning_rate": 0.01,
             "epochs": 2, "batch_size": 16, "trim_padding": True}
 job = Namespace(
@@ -190,5 +190,5 @@ def test_numpy_training_loads_no_deep_learning_framework(tmp_path):
     assert json.loads(result.stdout.splitlines()[-1]) == {"loaded": []}
     assert np.load(tmp_path / "probs_test.npy").shape == (10, 3)
     info = json.loads((tmp_path / "info.json").read_text())
-    assert (info["backend"], info["epochs_trained"], info["epoch_kept"]) == ("numpy", 2, 2)
+    assert (info["engine"], info["epochs_trained"], info["epoch_kept"]) == ("numpy", 2, 2)
     assert info["params"] == sum(a.size for a in np.load(tmp_path / "weights.npz").values())

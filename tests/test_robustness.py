@@ -166,7 +166,7 @@ STABLE = ["metrics.json", "probs_test.npy", "probs_valid.npy", "history.json"]
 def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path, backend):
     runs = {}
     config = copy.deepcopy(ONE_LANGUAGE)
-    config["train"]["backend"] = backend
+    config["train"]["keras_backend"] = backend
     for cores in ("1", "2"):
         workdir = tmp_path / f"cores{cores}"
         write_config(workdir, config)
@@ -194,7 +194,7 @@ def test_reruns_are_byte_identical_across_directories_and_core_counts(tmp_path, 
     assert json.loads((results / "comparison.json").read_text())["max_abs_prob_diff"] <= 1e-5
     for config_id in ("lstm-8", "bilstm-8-4-es"):
         run = results / "models" / config_id / "seed7"
-        assert json.loads((run / "info.json").read_text())["backend"] == backend
+        assert json.loads((run / "info.json").read_text())["keras_backend"] == backend
         other = next(b for b in BACKENDS if b != backend)
         assert loaded_elsewhere(run, results / "vectorized" / "sequences.npz", other) <= 1e-5
 

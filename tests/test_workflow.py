@@ -425,12 +425,12 @@ def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mir
     assert predicted.returncode == 0, predicted.stderr
 
 
-def test_train_backend_numpy_trains_exports_and_matches_its_keras_twin(tmp_path, mirror):
-    """train.backend: numpy: the NumPy engine trains; each seed's Keras twin (its weights
+def test_train_engine_numpy_trains_exports_and_matches_its_keras_twin(tmp_path, mirror):
+    """train.engine: numpy: the NumPy engine trains; each seed's Keras twin (its weights
     in a Keras model, all seeds in one job) predicts the test split as the engine did."""
     config = copy.deepcopy(TINY_CONFIG)
     config["data"] = {"languages": ["ind"], "mirrors": [str(mirror)]}
-    config["train"] |= {"backend": "numpy", "seeds": [7, 8]}
+    config["train"] |= {"engine": "numpy", "seeds": [7, 8]}
     config["experiments"] = {"tiny": config["experiments"]["tiny"][1:]}  # Bi [8, 4], stopping
     write_config(tmp_path, config)
     result = snakemake(tmp_path, "--cores", "2")
@@ -440,7 +440,7 @@ def test_train_backend_numpy_trains_exports_and_matches_its_keras_twin(tmp_path,
     assert result.stderr.count("rule keras_twin:") == 1  # after the checkpoint: no Job stats
     for seed in (7, 8):
         run = tmp_path / "results" / "ind" / "models" / "bilstm-8-4-es-numpy" / f"seed{seed}"
-        assert read(tmp_path, f"{run.relative_to(tmp_path)}/info.json")["backend"] == "numpy"
+        assert read(tmp_path, f"{run.relative_to(tmp_path)}/info.json")["engine"] == "numpy"
         twin = np.load(run / "keras_probs_test.npy")
         assert np.abs(twin - np.load(run / "probs_test.npy")).max() <= 1e-5
     comparison = read(tmp_path, "results/ind/comparison.json")
@@ -463,7 +463,7 @@ def test_gru_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, m
                 "units": [8, 4],
                 "bidirectional": True,
                 "cell": "gru",
-                "backend": "numpy",
+                "engine": "numpy",
             },
         ]
     }
@@ -520,7 +520,7 @@ def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirr
             c.get("mask_zero", True),
             c.get("padding", "post"),
             c.get("early_stopping", False),
-            c.get("backend", "keras"),
+            c.get("engine", "keras"),
         )
         for c in named
     }

@@ -4,7 +4,7 @@ import json
 from types import SimpleNamespace
 
 from nusax_lstm.pipeline import closure
-from nusax_lstm.pipeline.configs import keras_backend, model_params, train_params
+from nusax_lstm.pipeline.configs import model_params, train_params
 from nusax_lstm.pipeline.memo import digest
 from nusax_lstm.pipeline.scheduling import training_cost
 
@@ -42,7 +42,7 @@ wildcard_constraints:
 
 
 TRAIN_PARAMS = train_params(config["train"])
-KERAS_BACKEND = keras_backend(config["train"])
+KERAS_BACKEND = config["train"]["keras_backend"]
 # Config ids of NumPy-trained configs end in -numpy (configs.ModelConfig.id).
 NUMPY_ID = "[a-z0-9-]+-numpy"
 KERAS_ID = "[a-z0-9-]+(?<!-numpy)"

@@ -27,7 +27,7 @@ rule train:
         "../scripts/train_keras.py"
 
 
-# The NumPy engine's training (configs with backend: numpy): the same files but the
+# The NumPy engine's training (configs with engine: numpy): the same files but the
 # Keras model, which keras_twin builds from the weights where something asks for it.
 rule train_numpy:
     input:
@@ -85,6 +85,6 @@ rule keras_twin:
         package=package_code("keras_twin.py"),
         model=get_model_params,
         train=TRAIN_PARAMS,
-        backend=KERAS_BACKEND,
+        keras_backend=KERAS_BACKEND,
     script:
         "../scripts/keras_twin.py"

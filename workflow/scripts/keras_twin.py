@@ -15,7 +15,7 @@ with logged(snakemake):
     with np.load(inputs.sequences) as data:
         x_test = pad(data["x_test"], config.padding)
     skip_unused_imports()
-    configure_keras(p.backend, 1, 0)
+    configure_keras(p.keras_backend, 1, 0)
     from nusax_lstm.models.keras_model import from_architecture, import_weights
     from nusax_lstm.models.keras_training import predict
 

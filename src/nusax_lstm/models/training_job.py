@@ -1,5 +1,5 @@
-"""The training job, whatever the backend: its inputs (cut where that is exact), one
-backend's `train`, and the files a training leaves (see workflow/rules/train.smk)."""
+"""The training job, whatever the engine: its inputs (cut where that is exact), one
+engine's `train`, and the files a training leaves (see workflow/rules/train.smk)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def inputs(sequences: dict, vocab_size: int, config: TrainingConfig) -> Inputs:
 
 @dataclass
 class Trained:
-    """A backend's trained network: its history (Keras's keys), the epoch whose weights
+    """An engine's trained network: its history (Keras's keys), the epoch whose weights
     it holds (1-based), its probabilities on `evaluation`, its framework-free arrays and
     architecture.json, its parameter count, and its Keras model where Keras trained it."""
 
@@ -71,13 +71,13 @@ class Trained:
     keras_model: Any = None
 
 
-# A backend's training: (config, inputs, seed) -> Trained; it writes no file.
+# An engine's training: (config, inputs, seed) -> Trained; it writes no file.
 Train = Callable[[TrainingConfig, Inputs, int], Trained]
 
 
 def train_job(snakemake: Any, train: Train, device: str) -> None:
     """A training rule's job: its params as one TrainingConfig, its inputs, `train` (one
-    backend's, running on `device`, in words), then the run's files."""
+    engine's, running on `device`, in words), then the run's files."""
     with np.load(snakemake.input.sequences) as data:
         sequences = dict(data)
     vocab_size = len(read_vocabulary(snakemake.input.vocabulary))

@@ -12,7 +12,7 @@ from .. import UserError
 
 PADDINGS = ("post", "pre")
 CELLS = ("lstm", "gru")  # a config's recurrent cell (Keras's LSTM, GRU)
-# A config trains with Keras (on train.backend, or on JAX when that is numpy) or NumPy.
+# What trains a config: Keras (on train.keras_backend) or the NumPy engine.
 ENGINES = ("keras", "numpy")
 
 
@@ -75,9 +75,9 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
     if padding not in PADDINGS:
         raise UserError(f"{where}.padding: {padding!r} is not one of {list(PADDINGS)}")
     stopping = defaults.get("early_stopping", {}).get("enabled", False)
-    engine = entry.get("backend", "numpy" if defaults.get("backend") == "numpy" else "keras")
+    engine = entry.get("engine", defaults.get("engine", "keras"))
     if engine not in ENGINES:
-        raise UserError(f"{where}.backend: {engine!r} is not one of {list(ENGINES)}")
+        raise UserError(f"{where}.engine: {engine!r} is not one of {list(ENGINES)}")
     cell = entry.get("cell", "lstm")
     if cell not in CELLS:
         raise UserError(f"{where}.cell: {cell!r} is not one of {list(CELLS)}")
@@ -101,7 +101,7 @@ def expand(experiments: dict, defaults: dict | None = None) -> dict[str, dict[st
     """experiment -> display name -> config, checking names and emptiness.
 
     `defaults` (the `train` section) supplies `mask_zero`, `padding`, `early_stopping.enabled`
-    and `backend` (numpy, or a Keras backend) where a config omits them.
+    and `engine` where a config omits them.
     """
     if not experiments:
         raise UserError("experiments: at least one experiment is required")
@@ -137,7 +137,15 @@ def check_study(config: dict) -> None:
 
 # The train settings that belong to each config (model_params) or change no result
 # (where the compilation cache lives: a move reruns nothing).
-PER_CONFIG = ("seeds", "mask_zero", "padding", "compile_cache", "early_stopping", "backend")
+PER_CONFIG = (
+    "seeds",
+    "mask_zero",
+    "padding",
+    "compile_cache",
+    "early_stopping",
+    "engine",
+    "keras_backend",
+)
 
 
 def train_params(train: dict) -> dict:
@@ -145,17 +153,13 @@ def train_params(train: dict) -> dict:
     return {k: v for k, v in train.items() if k not in PER_CONFIG}
 
 
-def keras_backend(train: dict) -> str:
-    """Keras trains on train.backend, or on JAX where that is numpy (configs that say keras)."""
-    return "jax" if train["backend"] == "numpy" else train["backend"]
-
-
 def model_params(config: ModelConfig, train: dict) -> dict:
     """What one config trains with beyond train_params; early stopping's settings only
     where it is on (editing them retrains only those configs)."""
     stopping = train["early_stopping"]
     return {
-        "backend": "numpy" if config.numpy else keras_backend(train),
+        "engine": "numpy" if config.numpy else "keras",
+        "keras_backend": None if config.numpy else train["keras_backend"],
         "cell": config.cell,
         "units": list(config.units),
         "bidirectional": config.bidirectional,

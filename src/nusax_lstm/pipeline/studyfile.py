@@ -74,10 +74,31 @@ def property_schema(schema: Mapping, key: str) -> Mapping:
     return schema.get("properties", {}).get(key) or (extra if isinstance(extra, Mapping) else {})
 
 
+# Keys a config may still carry from an older version of this workflow -> what replaced them.
+RENAMED = {
+    "backend": "engine (keras or numpy) and train.keras_backend (jax or tensorflow)",
+}
+
+
+def check_renamed(config: Mapping) -> None:
+    """One line for a key this workflow renamed, in train or in an experiment's config,
+    before the schema's less helpful 'additional property'."""
+    train = config.get("train")
+    places = [("train", train)] if isinstance(train, Mapping) else []
+    experiments = config.get("experiments")
+    for name, entries in experiments.items() if isinstance(experiments, Mapping) else ():
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            places.append((f"experiments.{name}[{i}]", entry))
+    for where, section in places:
+        for old in RENAMED.keys() & (section.keys() if isinstance(section, Mapping) else set()):
+            raise UserError(f"{where}.{old}: renamed, use {where}.{RENAMED[old]}")
+
+
 def validated(config: dict, schema: Path) -> dict:
     """`config` checked against the schema file by Snakemake's validate, which fills the
     defaults, with its keys in the schema's order."""
     from snakemake.utils import validate
 
+    check_renamed(config)
     validate(config, str(schema))
     return in_schema_order(config, load(schema))
