@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import UserError
 from ..fileio import write_text
+from .subword import Subwords, with_subwords
 
 PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")
@@ -43,41 +44,59 @@ def adapt(texts: list[str], max_tokens: int) -> list[str]:
     return [*RESERVED, *ranked[: max_tokens - len(RESERVED)]]
 
 
+def words(ids: np.ndarray) -> np.ndarray:
+    """The word ids [N, T] of inputs [N, T], or of subword inputs [N, T, 1 + P]
+    (data.subword: the word id first)."""
+    return ids if ids.ndim == 2 else ids[..., 0]
+
+
 def pad(ids: np.ndarray, padding: str) -> np.ndarray:
-    """End-padded ids [N, T] (TextVectorization's output) as they are ("post") or with the
-    padding moved to the start ("pre"), tokens kept in order."""
+    """End-padded ids [N, T] (TextVectorization's output; or subword inputs [N, T, 1 + P])
+    as they are ("post") or with the padding moved to the start ("pre"), tokens kept in
+    order."""
     if padding == "post":
         return ids
     if padding != "pre":
         raise ValueError(f"padding must be 'post' or 'pre', got {padding!r}")
     steps = ids.shape[1]
-    shift = steps - np.count_nonzero(ids, axis=1)
-    return np.take_along_axis(ids, (np.arange(steps) - shift[:, None]) % steps, axis=1)
+    shift = steps - np.count_nonzero(words(ids), axis=1)
+    order = (np.arange(steps) - shift[:, None]) % steps
+    return np.take_along_axis(ids, order.reshape(order.shape + (1,) * (ids.ndim - 2)), axis=1)
 
 
 def trim(ids: np.ndarray) -> np.ndarray:
-    """End-padded ids [N, T] without the trailing steps that are padding in every row.
+    """End-padded ids [N, T] (or subword inputs [N, T, 1 + P]) without the trailing steps
+    that are padding in every row.
 
     Exact under a mask: a masked step leaves an LSTM's state (either direction) unchanged.
     Keras training cuts whole splits, not batches: every batch then has one shape, compiled
     once (per-batch cuts measured slower on CPU, each new shape costing about 4 s to compile).
     """
-    used = np.flatnonzero(ids.any(axis=0))
+    used = np.flatnonzero(words(ids).any(axis=0))
     return ids[:, : int(used[-1]) + 1 if used.size else 1]
 
 
 class Vectorizer:
-    """texts -> token ids [N, sequence_length] (int32), from a saved vocabulary."""
+    """texts -> token ids [N, sequence_length] (int32), from a saved vocabulary; with
+    `subwords`, inputs [N, sequence_length, 1 + P] (data.subword)."""
 
-    def __init__(self, vocabulary: list[str], sequence_length: int, padding: str = "post"):
+    def __init__(
+        self,
+        vocabulary: list[str],
+        sequence_length: int,
+        padding: str = "post",
+        subwords: Subwords | None = None,
+    ):
         self.index = {token: i for i, token in enumerate(vocabulary) if i > OOV}
-        self.sequence_length, self.padding = sequence_length, padding
+        self.sequence_length, self.padding, self.subwords = sequence_length, padding, subwords
 
     def __call__(self, texts: list[str]) -> np.ndarray:
+        tokens = [tokenize(text)[: self.sequence_length] for text in texts]
         ids = np.zeros((len(texts), self.sequence_length), dtype=np.int32)
-        for row, text in enumerate(texts):
-            tokens = tokenize(text)[: self.sequence_length]
-            ids[row, : len(tokens)] = [self.index.get(t, OOV) for t in tokens]
+        for row, kept in enumerate(tokens):
+            ids[row, : len(kept)] = [self.index.get(t, OOV) for t in kept]
+        if self.subwords:
+            ids = with_subwords(ids, self.subwords.encode(tokens, self.sequence_length))
         return pad(ids, self.padding)
 
 

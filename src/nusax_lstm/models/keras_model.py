@@ -4,13 +4,13 @@ form (weights.npz, architecture.json) and imported back. Set the backend up firs
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
 
 from ..pipeline.configs import TrainingConfig
-from ..scratch.layers import LAYERS, write_layers
+from ..scratch.layers import LAYERS, read_layers, write_layers
 from ..scratch.layers.base import under
 
 WORDS = "word_dropout"  # the layer's name
@@ -27,20 +27,38 @@ OPTIMIZERS = {
 def build_model(
     config: TrainingConfig, vocab_size: int, sequence_length: int | None, num_classes: int = 3
 ) -> Any:
-    """Embedding -> (Bi)LSTM (or GRU: the config's cell) + Dropout per layer -> Dense
-    softmax, compiled with the config's optimizer (one of OPTIMIZERS), learning rate and
-    weight decay (None: the optimizer's default).
+    """Embedding (SubwordEmbedding with the config's subwords) -> (Bi)LSTM (or GRU: the
+    config's cell) + Dropout per layer -> Dense softmax, compiled with the config's
+    optimizer (one of OPTIMIZERS), learning rate and weight decay (None: the optimizer's
+    default).
 
     `sequence_length` None: inputs of any length (splits cut to their longest text)."""
     import keras
     from keras import layers
 
     model = keras.Sequential(name="lstm_classifier")
-    model.add(keras.Input(shape=(sequence_length,), dtype="int32", name="tokens"))
-    embedding = layers.Embedding(
-        vocab_size, config.embedding_dim, mask_zero=config.mask_zero, name="embedding"
-    )
-    model.add(embedding)
+    subwords = config.subwords
+    if subwords:  # each token its word id and its n-grams' buckets (data.subword)
+        from .keras_layers import SubwordEmbedding
+
+        shape = (sequence_length, 1 + subwords.per_token)
+        model.add(keras.Input(shape=shape, dtype="int32", name="tokens"))
+        model.add(
+            SubwordEmbedding(
+                vocab_size,
+                config.embedding_dim,
+                **asdict(subwords),
+                mask_zero=config.mask_zero,
+                name="embedding",
+            )
+        )
+    else:
+        model.add(keras.Input(shape=(sequence_length,), dtype="int32", name="tokens"))
+        model.add(
+            layers.Embedding(
+                vocab_size, config.embedding_dim, mask_zero=config.mask_zero, name="embedding"
+            )
+        )
     if config.word_dropout:  # whole tokens: one draw per text and step, for every feature
         model.add(layers.Dropout(config.word_dropout, noise_shape=(None, None, 1), name=WORDS))
     cell, units = config.cell, config.units
@@ -105,15 +123,21 @@ def import_weights(model: Any, arrays: dict[str, np.ndarray]) -> None:
 
 def from_architecture(architecture: dict, arrays: dict, config: TrainingConfig) -> Any:
     """The Keras model of a network trained elsewhere (the NumPy engine's architecture.json
-    and arrays), compiled as a Keras training with `config` would be; the embedding's
-    size and the dropout rate are the architecture's."""
+    and arrays), compiled as a Keras training with `config` would be; the input layer
+    (its size, its subwords) and the dropout rate are the architecture's."""
     layers = architecture["layers"]
+    first = read_layers(architecture)[0]
     dropout = next(
         layer["rate"]
         for layer in layers
         if layer["type"] == "Dropout" and layer.get("drops", "units") == "units"
     )
-    network = replace(config, embedding_dim=layers[0]["output_dim"], dropout=dropout)
-    keras_model = build_model(network, layers[0]["input_dim"], architecture["sequence_length"])
+    network = replace(
+        config,
+        embedding_dim=first.output_dim,
+        dropout=dropout,
+        subwords=getattr(first, "subwords", None),
+    )
+    keras_model = build_model(network, first.input_dim, architecture["sequence_length"])
     import_weights(keras_model, arrays)
     return keras_model

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from .. import UserError
+from ..data.subword import Subwords
 
 PADDINGS = ("post", "pre")
 CELLS = ("lstm", "gru")  # a config's recurrent cell (Keras's LSTM, GRU)
@@ -58,12 +59,15 @@ class TrainingConfig:
     early_stopping: dict | None = None  # monitor and patience, where it is on
     word_dropout: float = 0.0  # whole tokens dropped while training, after the embedding
     weight_decay: float | None = None  # the optimizer's decoupled decay; None: its default
+    subwords: Subwords | None = None  # subword inputs (data.subword); None: word ids only
 
     @classmethod
     def of(cls, model: dict, train: dict) -> TrainingConfig:
         """From a training rule's params: model_params' and train_params' dicts (a field
         they lack takes its default)."""
+        subwords = model.get("subwords")
         settings = model | train | {"units": tuple(model["units"])}
+        settings["subwords"] = Subwords(**subwords) if subwords else None
         return cls(**{f.name: settings[f.name] for f in fields(cls) if f.name in settings})
 
 

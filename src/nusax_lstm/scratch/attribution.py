@@ -2,7 +2,7 @@
 training uses (model.Sequential's training passes), in float64. NumPy only.
 
 The score explained is a class's probability p_c, what `predict` shows. A text's tokens
-are its real steps (ids != 0); padding keeps its vectors throughout and gets no share.
+are its real steps (word id not 0); padding keeps its vectors throughout and gets no share.
 With e_t the embedding vector [D] of token t:
 
     gradient x input:      a_t = e_t . dp_c/de_t
@@ -43,8 +43,8 @@ class Attribution:
 def score_gradient(
     architecture: dict, arrays: dict, ids: np.ndarray, vectors: np.ndarray, label: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """ids [B, T] with the embedding's output replaced by vectors [B, T, D] -> p_c [B] and
-    dp_c / dvectors [B, T, D] (zero at the steps a mask skips)."""
+    """Token inputs [B, T, ..] with the input layer's output replaced by vectors [B, T, D]
+    -> p_c [B] and dp_c / dvectors [B, T, D] (zero at the steps a mask skips)."""
     model = Sequential(read_layers(architecture))
     packing = model.packing(ids)
     probs, tape = model.train_forward(arrays, packing, packing.pack(vectors))
@@ -57,14 +57,18 @@ def score_gradient(
 
 def path_function(architecture: dict, arrays: dict, ids: np.ndarray, label: int):
     """on_path(alphas [S], weights [S]) -> (sum_k weights_k e_t . dp_c/de_t at alphas_k e
-    per token [T], and p_c at each alpha [S]): one batched forward and backward pass."""
+    per token [T], and p_c at each alpha [S]): one batched forward and backward pass.
+    A token's vector e_t is its input layer's: with subwords, its word's and n-grams'
+    parts together, so the token gets one attribution."""
     arrays = {k: v.astype(np.float64) for k, v in arrays.items()}
-    vectors = arrays[f"{architecture['layers'][0]['name']}/embeddings"][ids]  # [T, D]
-    real = ids != 0
+    model = Sequential(read_layers(architecture))
+    vectors = model.embed(arrays, ids)  # [T, D]
+    real = model.inputs.present(ids)
 
     def on_path(alphas: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         path = np.where(real[:, None], alphas[:, None, None] * vectors, vectors)  # [S, T, D]
-        p, grads = score_gradient(architecture, arrays, np.tile(ids, (len(alphas), 1)), path, label)
+        batch = np.broadcast_to(ids, (len(alphas), *ids.shape))
+        p, grads = score_gradient(architecture, arrays, batch, path, label)
         return np.where(real, (vectors * np.tensordot(weights, grads, axes=1)).sum(-1), 0.0), p
 
     return on_path
@@ -73,7 +77,7 @@ def path_function(architecture: dict, arrays: dict, ids: np.ndarray, label: int)
 def attribute(
     architecture: dict, arrays: dict, ids: np.ndarray, label: int, method: str, steps: int = 50
 ) -> Attribution:
-    """One model's attributions of p_`label` on one text's ids [T]."""
+    """One model's attributions of p_`label` on one text's token inputs [T, ..]."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     on_path = path_function(architecture, arrays, ids, label)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reference import CELLS, MERGE, dense, embedding, layer_arrays, softmax
+from .reference import CELLS, INPUTS, MERGE, dense, layer_arrays, mask_of, softmax
 
 
 def cross_entropy(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -109,6 +109,27 @@ def gru_backward(x, weights: dict, steps_seen, doutputs, dh_last) -> tuple[np.nd
 CELLS_BACKWARD = {"LSTM": lstm_backward, "GRU": gru_backward}
 
 
+def embedding_backward(ids, dx, embeddings) -> dict:
+    """A table's gradient: a row's is the sum over the places its id was read."""
+    dtable = np.zeros_like(embeddings)
+    np.add.at(dtable, ids, dx)
+    return {"embeddings": dtable}
+
+
+def subword_embedding_backward(ids, dx, embeddings, ngram_embeddings) -> dict:
+    """reference.subword_embedding's gradients: E's as an Embedding's (from the word ids);
+    each present n-gram's row of G receives dx / max(n, 1) of its token."""
+    words, grams = ids[..., 0], ids[..., 1:]
+    present = grams != 0
+    share = dx / np.maximum(present.sum(axis=-1), 1)[..., None]  # [B, T, D]
+    dgrams = np.zeros_like(ngram_embeddings)
+    np.add.at(dgrams, grams, share[..., None, :] * present[..., None])
+    return embedding_backward(words, dx, embeddings) | {"ngram_embeddings": dgrams}
+
+
+INPUTS_BACKWARD = {"Embedding": embedding_backward, "SubwordEmbedding": subword_embedding_backward}
+
+
 MERGE_BACKWARD = {  # d merged -> (d forward, d backward), given both sides' values
     "concat": lambda d, a, b: np.split(d, 2, axis=-1),
     "sum": lambda d, a, b: (d, d),
@@ -184,19 +205,20 @@ def backward(tape: list, arrays: dict, dlogits, recurrent) -> tuple[dict, np.nda
 def forward_backward(
     architecture: dict, arrays: dict, ids: np.ndarray, labels: np.ndarray, dropout=None
 ) -> tuple[float, dict, np.ndarray]:
-    """The mean cross-entropy of the classifier on ids [B, T] and labels [B], its
+    """The mean cross-entropy of the classifier on ids [B, T] (or subword inputs
+    [B, T, 1 + P]) and labels [B], its
     gradient with respect to every array (same keys as `arrays`), and the probabilities
     [B, C] it was computed from.
 
     `dropout` maps a Dropout layer's name to its mask of kept units, already scaled by
     1 / (1 - rate) (inverted dropout); Dropout layers not named are the identity. Layers
-    as reference.predict_proba runs them: Embedding, (Bi)LSTM and Dropout per layer,
+    as reference.predict_proba runs them: an input layer, (Bi)LSTM and Dropout per layer,
     Dense with a softmax last.
     """
     layers, dropout = architecture["layers"], dropout or {}
-    table = arrays[f"{layers[0]['name']}/embeddings"]
-    x = embedding(ids, table)
-    mask = ids != 0 if layers[0]["mask_zero"] else np.ones(ids.shape, dtype=bool)
+    first = layers[0]
+    x = INPUTS[first["type"]](ids, **layer_arrays(arrays, first["name"]))
+    mask = mask_of(first, ids)
     tape = []  # per layer: (spec, its input, what its backward needs)
     for spec in layers[1:]:
         name, kind, x_in = spec["name"], spec["type"], x
@@ -214,8 +236,6 @@ def forward_backward(
 
     dlogits = softmax_cross_entropy_backward(probs, labels)
     grads, dy = backward(tape, arrays, dlogits, recurrent_backward)
-    # the embedding: a row's gradient is the sum over the places its id was read
-    dtable = np.zeros_like(table)
-    np.add.at(dtable, ids, dy)
-    grads[f"{layers[0]['name']}/embeddings"] = dtable
+    own = INPUTS_BACKWARD[first["type"]](ids, dy, **layer_arrays(arrays, first["name"]))
+    grads |= {f"{first['name']}/{key}": grad for key, grad in own.items()}
     return cross_entropy(probs, labels), grads, probs

@@ -4,9 +4,12 @@ keras_model.build_model writes it, and weights drawn as Keras's initialisers dra
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 
 from .. import LABELS
+from ..data.subword import HASH
 from ..pipeline.configs import TrainingConfig
 from .layers import (
     LAYERS,
@@ -19,14 +22,22 @@ from .layers import (
     read_layers,
     write_layers,
 )
+from .layers.subword_embedding import SubwordEmbedding
 
 
 def classifier(config: TrainingConfig, vocab_size: int, sequence_length: int) -> dict:
-    """architecture.json of Embedding (then word dropout, where the config has it) ->
+    """architecture.json of Embedding (SubwordEmbedding with the config's subwords; then
+    word dropout, where the config has it) ->
     (Bi)LSTM (or GRU: the config's cell) + Dropout per layer -> Dense softmax."""
     cell, units = config.cell, config.units
     recurrent = LAYERS[cell.upper()]
-    layers = [Embedding("embedding", vocab_size, config.embedding_dim, config.mask_zero)]
+    embedding = ("embedding", vocab_size, config.embedding_dim, config.mask_zero)
+    subwords = config.subwords
+    layers: list = [
+        SubwordEmbedding(*embedding, **asdict(subwords), hash=HASH)
+        if subwords
+        else Embedding(*embedding)
+    ]
     if config.word_dropout:
         layers.append(Dropout("word_dropout", config.word_dropout, "tokens"))
     for i, n in enumerate(units, start=1):

@@ -12,7 +12,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .. import UserError
-from .layers import LSTM, Bidirectional, Dropout, Embedding
+from .layers import LSTM, Bidirectional, Dropout
 from .layers.base import Flow, under
 from .packing import Packing
 from .reference import softmax
@@ -28,7 +28,8 @@ STATE_PER_THREAD = 128 * 96
 
 
 class Sequential:
-    """Embedding, recurrent layers, then position-wise layers: token ids [B, T] -> [B, C].
+    """An input layer (Embedding, SubwordEmbedding), recurrent layers, then position-wise
+    layers: token ids [B, T] (subword inputs [B, T, 1 + P]) -> [B, C].
 
     Inference (predict_proba) runs built layers (loader.from_export) through their fast
     passes; training, attributions and traces run any layers' training passes
@@ -37,19 +38,25 @@ class Sequential:
 
     def __init__(self, layers: list, sequence_length: int | None = None):
         self.layers, self.sequence_length = layers, sequence_length
-        embedded = bool(layers) and isinstance(layers[0], Embedding)
+        embedded = bool(layers) and layers[0].takes_ids
         if not embedded or not any(layer.recurrent for layer in layers[1:]):
             raise UserError("the model must start with an Embedding and hold a recurrent layer")
 
+    @property
+    def inputs(self):
+        """The input layer: what reads token inputs."""
+        return self.layers[0]
+
     @cached_property
     def stages(self) -> list:
-        """What inference runs: the layers after the Embedding as execution_stages plans
-        them, token ids going straight into the first where it can read them."""
+        """What inference runs: the layers after the input layer as execution_stages plans
+        them, token ids going straight into the first where it can read them (when the
+        vectors are rows of a table)."""
         stages = execution_stages(self.layers[1:])
-        if reads_tokens(stages[0]):  # token ids go straight into the first LSTM
-            stages[0].read_tokens(self.layers[0].embeddings)
+        if self.inputs.table is not None and reads_tokens(stages[0]):
+            stages[0].read_tokens(self.inputs.table)  # token ids go straight into it
             return stages
-        return [self.layers[0], *stages]
+        return [self.inputs, *stages]
 
     @cached_property
     def last_recurrent(self) -> int:
@@ -60,9 +67,21 @@ class Sequential:
         return sum(state_width(stage) for stage in self.stages if is_recurrent(stage))
 
     def packing(self, ids: np.ndarray) -> Packing:
-        """Training's packing of ids [B, T]: their real tokens under a mask, else every step."""
-        real = ids != 0 if self.layers[0].mask_zero else np.ones(ids.shape, dtype=bool)
-        return Packing.from_mask(real)
+        """Training's packing of token inputs: their real tokens under a mask, else every
+        step."""
+        real = self.inputs.present(ids)
+        return Packing.from_mask(real if self.inputs.mask_zero else np.ones_like(real))
+
+    def embed(self, arrays: dict, ids: np.ndarray) -> np.ndarray:
+        """The input layer's vectors [.., D] of token inputs (any leading shape), with
+        these arrays."""
+        return self.inputs.lookup(under(arrays, self.inputs.name), ids)
+
+    def embed_backward(self, arrays: dict, ids: np.ndarray, dx: np.ndarray) -> dict:
+        """The input layer's arrays' gradients, given packed token inputs and dx [N, D],
+        the gradient of their vectors."""
+        own = self.inputs.lookup_backward(under(arrays, self.inputs.name), ids, dx)
+        return {f"{self.inputs.name}/{key}": grad for key, grad in own.items()}
 
     def train_forward(self, arrays: dict, packing: Packing, x: np.ndarray, dropout=None):
         """The layers after the embedding, by their training passes, on its packed output x
@@ -87,23 +106,14 @@ class Sequential:
             grads |= {f"{layer.name}/{key}": grad for key, grad in own.items()}
         return grads, dy
 
-    def _checked(self, ids) -> np.ndarray:
-        ids = np.asarray(ids)
-        if ids.ndim != 2:
-            raise ValueError(f"expected token ids of shape [batch, steps], got {ids.shape}")
-        vocab = len(self.layers[0].embeddings)
-        if ids.size and (ids.min() < 0 or ids.max() >= vocab):
-            raise ValueError(f"token ids must lie in [0, {vocab}), got {ids.min()}..{ids.max()}")
-        return ids
-
     def _forward(self, ids: np.ndarray) -> np.ndarray:
-        """Checked token ids [B, T] -> [B, C], in this thread."""
-        real = ids != 0
-        if self.layers[0].mask_zero:
+        """Checked token inputs [B, T, ..] -> [B, C], in this thread."""
+        real = self.inputs.present(ids)
+        if self.inputs.mask_zero:
             packing = Packing.from_mask(real)
         else:  # longest texts first: padding then trails the rows of a step (scan.TokenInput)
-            packing = Packing.from_mask(np.ones(ids.shape, dtype=bool), real.sum(axis=1))
-        x = packing.pack(ids)  # [N]
+            packing = Packing.from_mask(np.ones_like(real), real.sum(axis=1))
+        x = packing.pack(ids)  # [N, ..]
         for i, stage in enumerate(self.stages):
             x = stage(x, packing)
             if i == self.last_recurrent and stage.return_sequences:
@@ -117,14 +127,14 @@ class Sequential:
         given where its tokens are, real [B, T] (see STATE_PER_THREAD)."""
         # row-steps that run: with a mask, the real tokens; without, every step from a
         # row's first token on (rows that have read only padding run as one, scan.joins)
-        work = real.sum() if self.layers[0].mask_zero else np.logical_or.accumulate(real, 1).sum()
+        work = real.sum() if self.inputs.mask_zero else np.logical_or.accumulate(real, 1).sum()
         per_step = int(work) * self.state_width // max(real.shape[1], 1)
         return min(most or usable_cpus(), per_step // STATE_PER_THREAD)
 
     def _forward_shared(self, ids: np.ndarray, most: int | None) -> np.ndarray:
         """_forward, with the batch shared among threads when it is big enough: rows are
         independent, and thread j of k takes every k-th row by text length (equal work)."""
-        real = ids != 0
+        real = self.inputs.present(ids)
         threads = self._threads(real, most)
         if threads < 2:
             return self._forward(ids)
@@ -144,7 +154,7 @@ class Sequential:
     ) -> np.ndarray:
         """Class probabilities, in chunks of `batch_size` rows (all at once when None), on
         at most `threads` threads (None: one per usable CPU)."""
-        ids = self._checked(ids)
+        ids = self.inputs.check(ids)
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1 (or None), got {threads}")
         n = len(ids)

@@ -23,9 +23,35 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def embedding(ids: np.ndarray, table: np.ndarray) -> np.ndarray:
+def embedding(ids: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
     """Token ids [B, T] -> vectors [B, T, D]: row `id` of the table [V, D]."""
-    return table[ids]
+    return embeddings[ids]
+
+
+def subword_embedding(
+    ids: np.ndarray, embeddings: np.ndarray, ngram_embeddings: np.ndarray
+) -> np.ndarray:
+    """Tokens [B, T, 1 + P] (a word id, then its n-grams' buckets, 0: none; data.subword)
+    -> vectors [B, T, D]: the word's row of E [V, D] plus the mean of its n-grams' rows
+    of G [buckets + 1, D], over the n >= 0 buckets g_k that are not 0:
+
+        x = E[w] + (1 / max(n, 1)) sum_k G[g_k]
+    """
+    words, grams = ids[..., 0], ids[..., 1:]
+    present = grams != 0  # [B, T, P]
+    total = (ngram_embeddings[grams] * present[..., None]).sum(axis=-2)
+    return embeddings[words] + total / np.maximum(present.sum(axis=-1), 1)[..., None]
+
+
+# an input layer's type -> its vectors from token inputs (called with its arrays by name)
+INPUTS = {"Embedding": embedding, "SubwordEmbedding": subword_embedding}
+
+
+def mask_of(spec: dict, ids: np.ndarray) -> np.ndarray:
+    """Which steps the recurrent layers read: under `mask_zero` those whose word id is
+    not 0 (padding), else all."""
+    words = ids if ids.ndim == 2 else ids[..., 0]
+    return words != 0 if spec["mask_zero"] else np.ones(words.shape, dtype=bool)
 
 
 def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias):
@@ -136,13 +162,13 @@ def layer_arrays(arrays: dict, prefix: str) -> dict:
 
 
 def predict_proba(architecture: dict, arrays: dict, ids: np.ndarray) -> np.ndarray:
-    """Token ids [B, T] -> class probabilities [B, C], layer after layer as exported:
-    Embedding, then (Bi)LSTM and Dropout per layer (Dropout is the identity when
-    predicting), then Dense with a softmax. Without `mask_zero` every step counts."""
+    """Token ids [B, T] (subword inputs [B, T, 1 + P]) -> class probabilities [B, C],
+    layer after layer as exported: an input layer (INPUTS), then (Bi)LSTM and Dropout per
+    layer (Dropout is the identity when predicting), then Dense with a softmax. Without
+    `mask_zero` every step counts."""
     layers = architecture["layers"]
-    name = layers[0]["name"]
-    x = embedding(ids, arrays[f"{name}/embeddings"])
-    mask = ids != 0 if layers[0]["mask_zero"] else np.ones(ids.shape, dtype=bool)
+    x = INPUTS[layers[0]["type"]](ids, **layer_arrays(arrays, layers[0]["name"]))
+    mask = mask_of(layers[0], ids)
     for spec in layers[1:]:
         name, kind = spec["name"], spec["type"]
         if kind in CELLS:

@@ -35,8 +35,8 @@ def traces(architecture: dict, arrays: dict, ids: np.ndarray) -> list[Trace]:
     """Every recurrent layer's traces on one text's ids [T], first layer first."""
     model = Sequential(read_layers(architecture))
     packing = model.packing(ids[None])
-    table = arrays[f"{model.layers[0].name}/embeddings"]
-    _, (tape, _) = model.train_forward(arrays, packing, table[packing.pack(ids[None])])
+    vectors = model.embed(arrays, packing.pack(ids[None]))
+    _, (tape, _) = model.train_forward(arrays, packing, vectors)
     found = []
     for layer, saved in tape:
         if layer.recurrent:

@@ -35,7 +35,7 @@ def dropout_inputs(architecture: dict, batch: int, steps: int) -> list[tuple[Dro
 def dropout_masks(architecture: dict, ids: np.ndarray, rng: np.random.Generator, dtype):
     """Per Dropout layer, units kept with probability 1 - rate, scaled by 1 / (1 - rate)."""
     masks = {}
-    for layer, shape in dropout_inputs(architecture, *ids.shape):
+    for layer, shape in dropout_inputs(architecture, *ids.shape[:2]):
         if layer.rate > 0:
             kept = rng.random(layer.noise_shape(shape), dtype=np.float32) >= layer.rate
             masks[layer.name] = (kept / (1 - layer.rate)).astype(dtype)

@@ -9,7 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from ... import LABELS, UserError
-from . import bidirectional, dense, dropout, embedding, gru, lstm  # noqa: F401  (registers each)
+from . import (  # noqa: F401  (registers each)
+    bidirectional,
+    dense,
+    dropout,
+    embedding,
+    gru,
+    lstm,
+    subword_embedding,
+)
 from .base import LAYERS, Layer, fail, field
 from .bidirectional import Bidirectional
 from .dense import Dense
