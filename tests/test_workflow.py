@@ -16,6 +16,7 @@ import yaml
 from conftest import (
     REPO,
     TINY_CONFIG,
+    cli,
     job_counts,
     modulefinder_closure,
     rule_blocks,
@@ -484,6 +485,64 @@ def test_gru_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, m
     comparison = read(tmp_path, "results/ind/comparison.json")
     assert comparison["agreement"] == 1.0 and comparison["max_abs_prob_diff"] <= 1e-5
     assert (tmp_path / "results" / "ind" / "explanations.json").is_file()
+
+
+def test_subword_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, mirror):
+    """`input: subword`: Keras (on JAX) trains an LSTM, the NumPy engine a BiLSTM, on each
+    token's word id and character n-grams (subwords.npz); the engine predicts the
+    Keras-trained one as Keras did, the NumPy-trained one's Keras twin predicts as the
+    engine did, and the selected one goes through export, scratch inference from the
+    texts, explain and `nusax-lstm predict`, which makes the same inputs."""
+    config = copy.deepcopy(TINY_CONFIG)
+    config["data"] = {"languages": ["ind"], "mirrors": [str(mirror)]}
+    config["vectorize"]["subwords"] = {"buckets": 300, "per_token": 8}
+    config["experiments"] = {
+        "input": [
+            {"name": "Subword", "units": [8], "input": "subword"},
+            {
+                "name": "Bi subword",
+                "units": [8, 4],
+                "bidirectional": True,
+                "input": "subword",
+                "engine": "numpy",
+            },
+        ]
+    }
+    write_config(tmp_path, config)
+    twin = "results/ind/models/bilstm-8-4-subword-numpy/seed7/keras_probs_test.npy"
+    result = snakemake(tmp_path, "--cores", "2", "all", twin)
+    assert result.returncode == 0, result.stderr[-5000:]
+    results = tmp_path / "results" / "ind"
+    inputs = np.load(results / "vectorized" / "subwords.npz")
+    words = np.load(results / "vectorized" / "sequences.npz")["x_test"]
+    assert inputs["x_test"].shape == (*words.shape, 9)
+    np.testing.assert_array_equal(inputs["x_test"][..., 0], words)
+    keras_run = results / "models" / "lstm-8-subword" / "seed7"
+    spec = read(keras_run, "architecture.json")
+    assert spec["layers"][0] | {"arrays": None} == spec["layers"][0] | {
+        "type": "SubwordEmbedding",
+        "buckets": 300,
+        "min_n": 3,
+        "max_n": 5,
+        "per_token": 8,
+        "hash": "crc32",
+        "arrays": None,
+    }
+    probs = from_export(spec, np.load(keras_run / "weights.npz")).predict_proba(inputs["x_test"])
+    assert np.abs(probs - np.load(keras_run / "probs_test.npy")).max() <= 1e-5
+    numpy_run = results / "models" / "bilstm-8-4-subword-numpy" / "seed7"
+    twin_probs = np.load(tmp_path / twin)
+    assert np.abs(twin_probs - np.load(numpy_run / "probs_test.npy")).max() <= 1e-5
+    comparison = read(tmp_path, "results/ind/comparison.json")
+    assert comparison["agreement"] == 1.0 and comparison["max_abs_prob_diff"] <= 1e-5
+    assert (results / "explanations.json").is_file()
+    texts, _ = read_split(results / "data" / "test.csv")
+    predicted = cli("predict", results / "best" / "export", "--json", *texts[:3])
+    assert predicted.returncode == 0, predicted.stderr
+    scratch = np.load(results / "scratch" / "probs_test.npy")[:3]
+    rows = [json.loads(line) for line in predicted.stdout.splitlines()]
+    shown = [[row["probabilities"][label] for label in LABELS] for row in rows]
+    assert np.abs(np.array(shown) - scratch).max() <= 1e-6
 
 
 def test_jobs_import_the_package_of_the_checkout_they_run_from(tmp_path, mirror):

@@ -75,7 +75,14 @@ def package_code(script):
 
 
 def get_model_params(wildcards):
-    return model_params(CONFIGS[wildcards.config_id], config["train"])
+    model_config = CONFIGS[wildcards.config_id]
+    return model_params(model_config, config["train"], config["vectorize"]["subwords"])
+
+
+def get_sequences(wildcards):
+    """A config's inputs: word ids, or with input: subword also each token's n-grams."""
+    subword = CONFIGS[wildcards.config_id].input == "subword"
+    return f"results/{wildcards.lang}/vectorized/{'subwords' if subword else 'sequences'}.npz"
 
 
 def get_training_cost(wildcards):

@@ -78,3 +78,28 @@ rule vectorize:
         sequence_length=config["vectorize"]["sequence_length"],
     script:
         "../scripts/vectorize.py"
+
+
+# Subword inputs (configs with input: subword): per token its word id and its character
+# n-grams' buckets, from the vocabulary vectorize adapted.
+rule subwords:
+    input:
+        splits=expand(
+            "results/{{lang}}/data/{split}.csv", split=["train", "valid", "test"]
+        ),
+        vocabulary="results/{lang}/vectorized/vocabulary.txt",
+    output:
+        subwords="results/{lang}/vectorized/subwords.npz",
+    log:
+        "results/logs/{lang}/subwords.log",
+    benchmark:
+        "results/benchmarks/{lang}/subwords.tsv"
+    priority: PRIORITY_DATA
+    conda:
+        "../../envs/numpy.yaml"
+    params:
+        package=package_code("subwords.py"),
+        sequence_length=config["vectorize"]["sequence_length"],
+        subwords=config["vectorize"]["subwords"],
+    script:
+        "../scripts/subwords.py"

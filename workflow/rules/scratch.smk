@@ -2,7 +2,7 @@ rule scratch_inference:
     input:
         weights="results/{lang}/best/export/weights.npz",
         architecture="results/{lang}/best/export/architecture.json",
-        sequences="results/{lang}/vectorized/sequences.npz",
+        vocabulary="results/{lang}/best/export/vocabulary.txt",
         test="results/{lang}/data/test.csv",
     output:
         probs="results/{lang}/scratch/probs_test.npy",

@@ -1,6 +1,6 @@
 rule train:
     input:
-        sequences="results/{lang}/vectorized/sequences.npz",
+        sequences=get_sequences,
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
         **run_files(run_dir()),
@@ -31,7 +31,7 @@ rule train:
 # Keras model, which keras_twin builds from the weights where something asks for it.
 rule train_numpy:
     input:
-        sequences="results/{lang}/vectorized/sequences.npz",
+        sequences=get_sequences,
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
         **run_files(run_dir()),
@@ -60,7 +60,7 @@ rule train_numpy:
 # Keras's probabilities on the test split (the Keras side of the Keras-vs-scratch check).
 rule keras_twin:
     input:
-        sequences="results/{lang}/vectorized/sequences.npz",
+        sequences=get_sequences,
         weights=expand(f"{run_dir()}/weights.npz", seed=SEEDS, allow_missing=True),
         architecture=expand(
             f"{run_dir()}/architecture.json", seed=SEEDS, allow_missing=True

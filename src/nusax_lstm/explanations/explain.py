@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import UserError
-from ..data.text import OOV, tokenize
+from ..data.text import OOV, tokenize, words
 from ..scratch.attribution import Attribution, attribute_members
 from ..scratch.loader import ExportFolder
 from ..scratch.trace import Trace, traces
@@ -45,8 +45,9 @@ def explain(
     """Explain `explained`'s probability (default: the predicted class) on one text."""
     if explained is not None and explained not in export.labels:
         raise UserError(f"--class {explained!r}: not one of the model's classes {export.labels}")
-    ids = export.vectorizer([text])[0]  # [T]
-    positions = np.flatnonzero(ids)  # the tokens' steps, in text order
+    batch = export.vectorizer([text])
+    ids, word_ids = batch[0], words(batch)[0]  # [T] (or subword inputs [T, 1 + P]), [T]
+    positions = np.flatnonzero(word_ids)  # the tokens' steps, in text order
     tokens = tokenize(text)[: len(ids)]
     probs = export.model.predict_proba(ids[None])[0]
     label = export.labels[int(probs.argmax())] if explained is None else explained
@@ -61,7 +62,7 @@ def explain(
     return Explanation(
         text,
         tokens,
-        [bool(i == OOV) for i in ids[positions]],
+        [bool(i == OOV) for i in word_ids[positions]],
         list(export.labels),
         probs,
         label,

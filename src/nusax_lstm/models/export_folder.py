@@ -34,7 +34,7 @@ def export_model(runs: dict[str, dict], vocabulary: list[str], meta: dict, out: 
         if other != architecture:
             raise UserError(f"{runs[name]['architecture']}: differs from the other members'")
     embedding = architecture["layers"][0]
-    if embedding["type"] != "Embedding" or embedding["input_dim"] != len(vocabulary):
+    if embedding.get("input_dim") != len(vocabulary):
         raise UserError(
             f"{next(iter(runs.values()))['architecture']}: the embedding does not match the "
             f"{len(vocabulary)}-token vocabulary"

@@ -44,9 +44,8 @@ class FilledBatches(keras.utils.PyDataset):
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
         fill = self.batch_size - len(rows)
-        weight = np.ones(len(rows), dtype="float32")
-        x, y = self.x[rows], self.y[rows]
-        return np.pad(x, ((0, fill), (0, 0))), np.pad(y, (0, fill)), np.pad(weight, (0, fill))
+        weight = np.pad(np.ones(len(rows), dtype="float32"), (0, fill))
+        return filled(self.x[rows], fill), np.pad(self.y[rows], (0, fill)), weight
 
     def shuffle(self) -> None:
         self.order = self.rng.permutation(len(self.x))
@@ -55,9 +54,13 @@ class FilledBatches(keras.utils.PyDataset):
 def predict(model: Any, x: np.ndarray, batch_size: int) -> np.ndarray:
     """Class probabilities [N, classes] in batches of `batch_size` rows, the last one
     filled with padding rows (their predictions dropped): one shape, one compilation."""
-    fill = -len(x) % batch_size
-    probs = model.predict(np.pad(x, ((0, fill), (0, 0))), batch_size=batch_size, verbose=0)
+    probs = model.predict(filled(x, -len(x) % batch_size), batch_size=batch_size, verbose=0)
     return probs[: len(x)]
+
+
+def filled(x: np.ndarray, rows: int) -> np.ndarray:
+    """x [N, T, ..] with `rows` rows of padding (zeros) after its own."""
+    return np.pad(x, ((0, rows),) + ((0, 0),) * (x.ndim - 1))
 
 
 class EpochScores(keras.callbacks.Callback):

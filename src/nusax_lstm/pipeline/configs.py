@@ -15,6 +15,9 @@ PADDINGS = ("post", "pre")
 CELLS = ("lstm", "gru")  # a config's recurrent cell (Keras's LSTM, GRU)
 # What trains a config: Keras (on train.keras_backend) or the NumPy engine.
 ENGINES = ("keras", "numpy")
+# What a config reads per token: its word id, or that and its character n-grams
+# (data.subword, with vectorize.subwords' settings).
+INPUTS = ("word", "subword")
 
 
 @dataclass(frozen=True)
@@ -26,17 +29,20 @@ class ModelConfig:
     early_stopping: bool = False
     numpy: bool = False  # trained by the NumPy engine, not by Keras
     cell: str = "lstm"
+    input: str = "word"
 
     @property
     def id(self) -> str:
         """e.g. lstm-64-32, bilstm-64-32, gru-64, lstm-64-32-nomask-pre, lstm-64-32-es,
-        bilstm-64-32-numpy (suffixes only off the default)."""
+        lstm-64-subword, bilstm-64-32-numpy (suffixes only off the default)."""
         kind = f"bi{self.cell}" if self.bidirectional else self.cell
         mask = "" if self.mask_zero else "-nomask"
         padding = "" if self.padding == "post" else "-pre"
         stopping = "-es" if self.early_stopping else ""
+        subword = "-subword" if self.input == "subword" else ""
         engine = "-numpy" if self.numpy else ""
-        return f"{kind}-{'-'.join(map(str, self.units))}{mask}{padding}{stopping}{engine}"
+        units = "-".join(map(str, self.units))
+        return f"{kind}-{units}{mask}{padding}{stopping}{subword}{engine}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,9 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
     cell = entry.get("cell", "lstm")
     if cell not in CELLS:
         raise UserError(f"{where}.cell: {cell!r} is not one of {list(CELLS)}")
+    kind = entry.get("input", defaults.get("input", "word"))
+    if kind not in INPUTS:
+        raise UserError(f"{where}.input: {kind!r} is not one of {list(INPUTS)}")
     optimizer = defaults.get("optimizer", "adam")
     if engine == "numpy" and optimizer != "adam":
         raise UserError(
@@ -98,6 +107,7 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
         bool(entry.get("early_stopping", stopping)),
         engine == "numpy",
         cell,
+        kind,
     )
 
 
@@ -105,7 +115,7 @@ def expand(experiments: dict, defaults: dict | None = None) -> dict[str, dict[st
     """experiment -> display name -> config, checking names and emptiness.
 
     `defaults` (the `train` section) supplies `mask_zero`, `padding`, `early_stopping.enabled`
-    and `engine` where a config omits them.
+    `engine` and `input` where a config omits them.
     """
     if not experiments:
         raise UserError("experiments: at least one experiment is required")
@@ -134,6 +144,18 @@ def check_study(config: dict) -> None:
             "selection.cv_folds selects on cross-validation over train + valid, "
             "selection.metric: test_macro_f1 on the test split: choose one"
         )
+    subwords = config["vectorize"]["subwords"]
+    default, experiments = config["train"]["input"], config["experiments"].values()
+    inputs = {entry.get("input", default) for entries in experiments for entry in entries}
+    if selection["cv_folds"] and "subword" in inputs:
+        raise UserError(
+            "selection.cv_folds: cross-validated selection reads word ids only; "
+            "configs with input: subword select on validation (cv_folds: null)"
+        )
+    if subwords["min_n"] > subwords["max_n"]:
+        raise UserError(
+            f"vectorize.subwords: min_n {subwords['min_n']} is above max_n {subwords['max_n']}"
+        )
     source = table["zero_shot_from"]
     if table["enabled"] and source and source not in config["data"]["languages"]:
         raise UserError(f"table.zero_shot_from: {source} is not in data.languages")
@@ -149,6 +171,7 @@ PER_CONFIG = (
     "early_stopping",
     "engine",
     "keras_backend",
+    "input",
 )
 
 
@@ -157,9 +180,10 @@ def train_params(train: dict) -> dict:
     return {k: v for k, v in train.items() if k not in PER_CONFIG}
 
 
-def model_params(config: ModelConfig, train: dict) -> dict:
+def model_params(config: ModelConfig, train: dict, subwords: dict) -> dict:
     """What one config trains with beyond train_params; early stopping's settings only
-    where it is on (editing them retrains only those configs)."""
+    where it is on, and `subwords` (vectorize.subwords) only with subword inputs (editing
+    them retrains only those configs)."""
     stopping = train["early_stopping"]
     return {
         "engine": "numpy" if config.numpy else "keras",
@@ -174,4 +198,5 @@ def model_params(config: ModelConfig, train: dict) -> dict:
             if config.early_stopping
             else None
         ),
+        "subwords": subwords if config.input == "subword" else None,
     }

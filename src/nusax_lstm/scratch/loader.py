@@ -126,8 +126,9 @@ def load_export(folder: str | Path) -> ExportFolder:
     if Path(name).name != name or not path.is_file():
         raise UserError(f"{path}: vocabulary file not found")
     vocabulary = read_vocabulary(path)
-    embedded = architecture["layers"][0]["input_dim"]
-    if len(vocabulary) != embedded:
-        raise UserError(f"{path}: {len(vocabulary)} tokens, the embedding has {embedded}")
-    vectorizer = Vectorizer(vocabulary, length, padding)
+    first = read_layers(architecture)[0]
+    if len(vocabulary) != first.input_dim:
+        raise UserError(f"{path}: {len(vocabulary)} tokens, the embedding has {first.input_dim}")
+    # inputs as the input layer reads them: word ids, or with them their n-grams
+    vectorizer = Vectorizer(vocabulary, length, padding, getattr(first, "subwords", None))
     return ExportFolder(model, labels, vectorizer, architecture, members)
