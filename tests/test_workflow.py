@@ -579,6 +579,7 @@ def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirr
             c.get("mask_zero", True),
             c.get("padding", "post"),
             c.get("early_stopping", False),
+            c.get("input", "word"),
             c.get("engine", "keras"),
         )
         for c in named
@@ -589,7 +590,7 @@ def test_default_config_dry_run_trains_each_network_once_per_seed(tmp_path, mirr
     assert trainings == len(networks) * seeds < len(named) * seeds  # names share runs
     assert counts["train_numpy"] == seeds * sum(n[-1] == "numpy" for n in networks) > 0
     assert counts["plot_experiment"] == len(config["experiments"])
-    assert counts["ensemble"] == len(networks)  # one seed ensemble per network
+    assert counts["evaluate"] == len(networks)  # per network its seeds' scores, its ensemble
 
 
 # one error of each check: the schema, config expansion, the study's cross-checks

@@ -121,6 +121,16 @@ def ensemble_dir(config_id="{config_id}"):
     return f"results/{{lang}}/models/{config_id}/ensemble"
 
 
+def ensemble_files():
+    """A config's seed ensemble's files, by output name: none with one seed."""
+    names = ("probs_valid.npy", "probs_test.npy", "info.json", "metrics.json")
+    return {
+        f"ensemble_{name.split('.')[0]}": f"{ensemble_dir()}/{name}"
+        for name in names
+        if ENSEMBLES
+    }
+
+
 def cv_dir(fold="{fold}"):
     return f"results/{{lang}}/cv/fold{fold}"
 

@@ -1,20 +1,41 @@
-"""Metrics of one model (a run or a seed ensemble) on the validation and test splits, from
-its saved probabilities."""
+"""Scores of a config's models on the validation and test splits, from their saved
+probabilities: each seed's run, and (with two seeds or more) its seed ensemble, the runs'
+class probabilities averaged, saved as a model of its own."""
 
 import numpy as np
 
 from nusax_lstm.evaluation.metrics import evaluate
-from nusax_lstm.fileio import read_json, write_json
+from nusax_lstm.evaluation.seed_ensembles import average, ensemble_info
+from nusax_lstm.fileio import read_json, save_npy, write_json
 from nusax_lstm.pipeline.joblog import logged
 
-with logged(snakemake):
-    info = read_json(snakemake.input.info)
-    with np.load(snakemake.input.sequences) as data:
-        metrics = {
-            split: evaluate(data[f"y_{split}"], np.load(snakemake.input[f"probs_{split}"]))
-            for split in ("valid", "test")
-        }
-    model = {"config_id": snakemake.params.model_id, "seed": info["seed"], "params": info["params"]}
+SPLITS = ("valid", "test")
+
+
+def scores(model_id: str, info: dict, probs: dict, labels: dict) -> dict:
+    """metrics.json of one model: its id, seed, size (and members), and per split."""
+    model = {"config_id": model_id, "seed": info["seed"], "params": info["params"]}
     if "members" in info:
         model["members"] = info["members"]
-    write_json(snakemake.output.metrics, model | metrics)
+    return model | {split: evaluate(labels[split], probs[split]) for split in SPLITS}
+
+
+with logged(snakemake):
+    inputs, out = snakemake.input, snakemake.output
+    config_id = snakemake.wildcards.config_id
+    with np.load(inputs.sequences) as data:
+        labels = {split: data[f"y_{split}"] for split in SPLITS}
+    infos = [read_json(path) for path in inputs.info]
+    runs = [
+        {split: np.load(inputs[f"probs_{split}"][k]) for split in SPLITS} for k in range(len(infos))
+    ]
+    for info, probs, path in zip(infos, runs, out.metrics, strict=True):
+        write_json(path, scores(config_id, info, probs, labels))
+    if hasattr(out, "ensemble_info"):
+        probs = {split: average([run[split] for run in runs]) for split in SPLITS}
+        info = ensemble_info(infos)
+        for split in SPLITS:
+            save_npy(out[f"ensemble_probs_{split}"], probs[split])
+        write_json(out.ensemble_info, info)
+        model_id = f"{config_id}{snakemake.params.ensemble}"
+        write_json(out.ensemble_metrics, scores(model_id, info, probs, labels))
