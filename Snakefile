@@ -30,6 +30,7 @@ from nusax_lstm.pipeline.configs import check_study, expand as expand_experiment
 from nusax_lstm.pipeline.memo import Memo, digest
 from nusax_lstm.pipeline.scheduling import gpu_cap
 from nusax_lstm.pipeline.studyfile import study_config, validated
+from nusax_lstm.tuning.space import check_searches
 
 # What each start derives from files (the valid config, each rule's package closure),
 # kept between starts under a digest of those files' bytes (nusax_lstm.pipeline.memo).
@@ -55,6 +56,7 @@ config_key = digest("config", json.dumps(config, default=repr), SCHEMA.read_byte
 try:
     config = MEMO.get(config_key, lambda: validated(config, SCHEMA))
     check_study(config)
+    check_searches(config["tune"], config["data"]["languages"])
     EXPERIMENTS = expand_experiments(config["experiments"], config["train"])
 except UserError as err:
     raise WorkflowError(f"config: {err}") from None
@@ -81,6 +83,7 @@ include: "workflow/rules/scratch.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/nusax.smk"
+include: "workflow/rules/tune.smk"
 
 
 if workflow.is_main_process:

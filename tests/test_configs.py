@@ -27,10 +27,10 @@ def unique_configs(experiments: dict, defaults: dict | None = None) -> dict[str,
     }
 
 
-def test_default_config_has_nineteen_names_and_twelve_networks():
+def test_default_config_has_twenty_one_names_and_thirteen_networks():
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     named = expand(config["experiments"], config["train"])
-    assert sum(len(n) for n in named.values()) == 19
+    assert sum(len(n) for n in named.values()) == 21
     ids = unique_configs(config["experiments"], config["train"])
     assert list(ids) == [
         "lstm-64",
@@ -43,6 +43,7 @@ def test_default_config_has_nineteen_names_and_twelve_networks():
         "lstm-64-32-nomask-pre",
         "lstm-64-32-es",
         "bilstm-64-32-es",
+        "bilstm-64-32-subword",
         "lstm-64-32-numpy",
         "bilstm-64-32-numpy",
     ]
@@ -55,13 +56,12 @@ def test_default_config_has_nineteen_names_and_twelve_networks():
         == named["engine"]["Uni, Keras"].id
     )
     numpy = config["train"] | {"engine": "numpy"}  # the engine experiment's twins merge
-    assert len(unique_configs(config["experiments"], numpy)) == 10
+    assert len(unique_configs(config["experiments"], numpy)) == 11
 
 
 @pytest.mark.parametrize(
     ("experiments", "message"),
     [
-        ({}, "at least one experiment"),
         ({"e": []}, "experiments.e: empty experiment"),
         (
             {"e": [{"name": "a", "units": [4]}, {"name": "a", "units": [5]}]},

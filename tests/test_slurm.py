@@ -5,6 +5,7 @@ job ends the run with an error and its log."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import signal
@@ -14,7 +15,7 @@ import time
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO, SNAKEMAKE, TINY_CONFIG, write_config
+from conftest import MIRROR, REPO, SNAKEMAKE, TINY_CONFIG, write_config
 from slurm_cluster import Cluster, missing
 
 pytestmark = pytest.mark.slow
@@ -115,3 +116,21 @@ def test_a_failing_job_stops_the_run_and_shows_its_log(cluster, tmp_path):
     assert "Error in rule train" in output
     assert "KeyError" in output  # the failed job's log, shown by show-failed-logs
     assert seconds < 600
+
+
+def test_a_search_runs_as_parallel_slurm_jobs_sharing_one_study(cluster, tmp_path):
+    """A tiny search (tune.searches) with two workers: two Slurm jobs, running side by
+    side, add trials to one study in the shared journal, then its report."""
+    from test_tune import tune_config
+
+    write_config(tmp_path, tune_config(MIRROR, trials=4, workers=2))
+    code, output, seconds = on_slurm(cluster, tmp_path)
+    assert code == 0, output[-5000:]
+    jobs = slurm_jobs(output)
+    assert len(jobs.get("tune", [])) == 2 and len(jobs.get("tune_report", [])) == 1, jobs
+    ids = [i for rule_ids in jobs.values() for i in rule_ids]
+    assert cluster.sacct_states(ids) == dict.fromkeys(ids, "COMPLETED")
+    folder = tmp_path / "results" / "tune" / "in_language"
+    ran = [n for w in (0, 1) for n in json.loads((folder / f"worker{w}.json").read_text())["ran"]]
+    assert sorted(ran) == list(range(len(ran))) and len(ran) >= 4
+    print(f"Slurm search: {seconds:.0f} s, trials per worker {ran}")

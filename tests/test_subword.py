@@ -177,11 +177,12 @@ from nusax_lstm.models.keras_model import build_model, from_architecture, to_eng
 def keras_network(name: str, seed: int):
     units, bidirectional, cell, mask_zero = NETWORKS[name]
     config = network(units, bidirectional, cell=cell, mask_zero=mask_zero, subwords=SUBWORDS)
-    keras.backend.set_floatx("float64")
+    previous = keras.config.dtype_policy()  # whatever other tests left: float64 here
+    keras.config.set_dtype_policy("float64")
     try:
         model = build_model(config, VOCAB, STEPS)
     finally:
-        keras.backend.set_floatx("float32")
+        keras.config.set_dtype_policy(previous)
     rng = np.random.default_rng(seed)
     for weight in model.weights:
         weight.assign(rng.normal(scale=0.5, size=weight.shape))

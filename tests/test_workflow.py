@@ -489,7 +489,7 @@ def test_gru_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, m
 
 def test_subword_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, mirror):
     """`input: subword`: Keras (on JAX) trains an LSTM, the NumPy engine a BiLSTM, on each
-    token's word id and character n-grams (subwords.npz); the engine predicts the
+    token's word id and character n-grams (subwords-300.npz); the engine predicts the
     Keras-trained one as Keras did, the NumPy-trained one's Keras twin predicts as the
     engine did, and the selected one goes through export, scratch inference from the
     texts, explain and `nusax-lstm predict`, which makes the same inputs."""
@@ -513,7 +513,7 @@ def test_subword_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_pat
     result = snakemake(tmp_path, "--cores", "2", "all", twin)
     assert result.returncode == 0, result.stderr[-5000:]
     results = tmp_path / "results" / "ind"
-    inputs = np.load(results / "vectorized" / "subwords.npz")
+    inputs = np.load(results / "vectorized" / "subwords-300.npz")
     words = np.load(results / "vectorized" / "sequences.npz")["x_test"]
     assert inputs["x_test"].shape == (*words.shape, 9)
     np.testing.assert_array_equal(inputs["x_test"][..., 0], words)

@@ -7,6 +7,7 @@ from nusax_lstm.pipeline import closure
 from nusax_lstm.pipeline.configs import model_params, train_params
 from nusax_lstm.pipeline.memo import digest
 from nusax_lstm.pipeline.scheduling import training_cost
+from nusax_lstm.tuning.space import space
 
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 
@@ -38,10 +39,14 @@ wildcard_constraints:
     config_id="[a-z0-9-]+",
     seed=r"\d+",
     fold=r"\d+",
+    buckets=r"\d+",
     experiment="[A-Za-z0-9_-]+",
+    search="[a-z0-9_]+",
+    worker=r"\d+",
 
 
 TRAIN_PARAMS = train_params(config["train"])
+SUBWORD_BUCKETS = config["vectorize"]["subwords"]["buckets"]
 KERAS_BACKEND = config["train"]["keras_backend"]
 # Config ids of NumPy-trained configs end in -numpy (configs.ModelConfig.id).
 NUMPY_ID = "[a-z0-9-]+-numpy"
@@ -52,6 +57,10 @@ KERAS_ID = "[a-z0-9-]+(?<!-numpy)"
 ENSEMBLE = "-ensemble"
 ENSEMBLES = list(CONFIGS) if len(SEEDS) > 1 else []
 CANDIDATES = config["selection"]["candidates"]
+# The hyperparameter search (tune.smk): search name -> its languages and trials.
+TUNE_SEARCHES = list(config["tune"]["searches"])
+TUNE_JOURNAL = "results/tune/{search}/journal.log"
+
 # model id -> display names: configs and their ensembles
 MODEL_NAMES = CONFIG_NAMES | {
     f"{c}{ENSEMBLE}": [f"{name} (seed ensemble)" for name in CONFIG_NAMES[c]]
@@ -79,10 +88,17 @@ def get_model_params(wildcards):
     return model_params(model_config, config["train"], config["vectorize"]["subwords"])
 
 
+def subword_file(config_id):
+    """A config's inputs with its tokens' n-grams, in its count of buckets."""
+    buckets = dict(CONFIGS[config_id].own).get("buckets", SUBWORD_BUCKETS)
+    return f"results/{{lang}}/vectorized/subwords-{buckets}.npz"
+
+
 def get_sequences(wildcards):
     """A config's inputs: word ids, or with input: subword also each token's n-grams."""
-    subword = CONFIGS[wildcards.config_id].input == "subword"
-    return f"results/{wildcards.lang}/vectorized/{'subwords' if subword else 'sequences'}.npz"
+    if CONFIGS[wildcards.config_id].input == "subword":
+        return subword_file(wildcards.config_id).format(lang=wildcards.lang)
+    return f"results/{wildcards.lang}/vectorized/sequences.npz"
 
 
 def get_training_cost(wildcards):
@@ -309,6 +325,7 @@ def get_final_output():
         "results/{lang}/data/provenance.json",
         "results/{lang}/vectorized/vocabulary.txt",
         "results/{lang}/vectorized/sequences.npz",
+        *{subword_file(c) for c in CONFIGS if CONFIGS[c].input == "subword"},
         *all_runs("metrics.json"),
         *[f for c in CONFIGS for s in SEEDS for f in run_outputs(run_dir(c, s), c)],
         *[
@@ -363,9 +380,55 @@ def get_final_output():
     ]
     table = expand("results/nusax/table.{ext}", ext=["json", "md", "png"])
     baselines = expand("results/{lang}/paper_baselines.json", lang=LANGS)
-    return [
+    study = [
         "results/summary.json",
         "results/summary.md",
         *expand(per_lang, lang=STUDY_LANGS),
         *(table + baselines if TABLE else []),
     ]
+    search = [
+        *expand(
+            "results/tune/{search}/{name}",
+            search=TUNE_SEARCHES,
+            name=["best.json", "trials.csv", "history.png", "importance.png"],
+        ),
+        *(["results/tune/study.yaml"] if TUNE_SEARCHES else []),
+    ]
+    return (study if EXPERIMENTS else []) + search
+
+
+def get_tune_study(wildcards):
+    """A search's study: its languages and trials, the settings every trial shares, and
+    a name that changes with them, the space included (a changed search starts a new
+    study in the journal rather than mixing its trials with the old ones')."""
+    tune, vectorize = config["tune"], config["vectorize"]
+    search = tune["searches"][wildcards.search]
+    settings = {
+        "space": space(tune["space"]),
+        "folds": tune["folds"],
+        "fold_seed": tune["fold_seed"],
+        "max_tokens": {
+            lang: get_max_tokens(SimpleNamespace(lang=lang))
+            for lang in search["languages"]
+        },
+        "sequence_length": vectorize["sequence_length"],
+        "subwords": vectorize["subwords"],
+        "seed": SEEDS[0],
+    }
+    key = digest("tune", json.dumps([search["languages"], settings]))
+    name = f"{wildcards.search}-{key[:8]}"
+    return {"name": name, **search, "settings": settings}
+
+
+def get_tune_texts(wildcards):
+    """The train and valid splits of a search's languages (never test), by name."""
+    languages = config["tune"]["searches"][wildcards.search]["languages"]
+    return {
+        f"{lang}_{split}": f"results/{lang}/data/{split}.csv"
+        for lang in languages
+        for split in ("train", "valid")
+    }
+
+
+def get_tune_runtime(wildcards):
+    return config["tune"]["runtime"]

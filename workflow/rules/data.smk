@@ -81,7 +81,7 @@ rule vectorize:
 
 
 # Subword inputs (configs with input: subword): per token its word id and its character
-# n-grams' buckets, from the vocabulary vectorize adapted.
+# n-grams' buckets (of `buckets` buckets), from the vocabulary vectorize adapted.
 rule subwords:
     input:
         splits=expand(
@@ -89,17 +89,18 @@ rule subwords:
         ),
         vocabulary="results/{lang}/vectorized/vocabulary.txt",
     output:
-        subwords="results/{lang}/vectorized/subwords.npz",
+        subwords="results/{lang}/vectorized/subwords-{buckets}.npz",
     log:
-        "results/logs/{lang}/subwords.log",
+        "results/logs/{lang}/subwords-{buckets}.log",
     benchmark:
-        "results/benchmarks/{lang}/subwords.tsv"
+        "results/benchmarks/{lang}/subwords-{buckets}.tsv"
     priority: PRIORITY_DATA
     conda:
         "../../envs/numpy.yaml"
     params:
         package=package_code("subwords.py"),
         sequence_length=config["vectorize"]["sequence_length"],
-        subwords=config["vectorize"]["subwords"],
+        subwords=lambda wc: config["vectorize"]["subwords"]
+        | {"buckets": int(wc.buckets)},
     script:
         "../scripts/subwords.py"

@@ -6,7 +6,9 @@ the same network ("2 Layers" and "Medium (64, 32)") share one training job.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, fields
+from typing import Any
 
 from .. import UserError
 from ..data.subword import Subwords
@@ -18,6 +20,18 @@ ENGINES = ("keras", "numpy")
 # What a config reads per token: its word id, or that and its character n-grams
 # (data.subword, with vectorize.subwords' settings).
 INPUTS = ("word", "subword")
+# What a config may set for itself (else the train section's, or vectorize.subwords'
+# buckets): its id then ends in a digest of them (tuning writes such configs).
+OWN = (
+    "embedding_dim",
+    "dropout",
+    "word_dropout",
+    "learning_rate",
+    "weight_decay",
+    "batch_size",
+    "epochs",
+    "buckets",
+)
 
 
 @dataclass(frozen=True)
@@ -30,19 +44,22 @@ class ModelConfig:
     numpy: bool = False  # trained by the NumPy engine, not by Keras
     cell: str = "lstm"
     input: str = "word"
+    own: tuple[tuple[str, Any], ...] = ()  # its own settings (OWN), sorted by name
 
     @property
     def id(self) -> str:
         """e.g. lstm-64-32, bilstm-64-32, gru-64, lstm-64-32-nomask-pre, lstm-64-32-es,
-        lstm-64-subword, bilstm-64-32-numpy (suffixes only off the default)."""
+        lstm-64-subword, bilstm-64-32-numpy, gru-128-s3f09a1 (its own settings' digest;
+        suffixes only off the default)."""
         kind = f"bi{self.cell}" if self.bidirectional else self.cell
         mask = "" if self.mask_zero else "-nomask"
         padding = "" if self.padding == "post" else "-pre"
         stopping = "-es" if self.early_stopping else ""
         subword = "-subword" if self.input == "subword" else ""
+        own = f"-s{hashlib.sha1(repr(self.own).encode()).hexdigest()[:6]}" if self.own else ""
         engine = "-numpy" if self.numpy else ""
         units = "-".join(map(str, self.units))
-        return f"{kind}-{units}{mask}{padding}{stopping}{subword}{engine}"
+        return f"{kind}-{units}{mask}{padding}{stopping}{subword}{own}{engine}"
 
 
 @dataclass(frozen=True)
@@ -72,7 +89,7 @@ class TrainingConfig:
         """From a training rule's params: model_params' and train_params' dicts (a field
         they lack takes its default)."""
         subwords = model.get("subwords")
-        settings = model | train | {"units": tuple(model["units"])}
+        settings = train | model | {"units": tuple(model["units"])}  # a config's own first
         settings["subwords"] = Subwords(**subwords) if subwords else None
         return cls(**{f.name: settings[f.name] for f in fields(cls) if f.name in settings})
 
@@ -94,6 +111,8 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
     kind = entry.get("input", defaults.get("input", "word"))
     if kind not in INPUTS:
         raise UserError(f"{where}.input: {kind!r} is not one of {list(INPUTS)}")
+    if "buckets" in entry and kind != "subword":
+        raise UserError(f"{where}.buckets: n-gram buckets need input: subword")
     optimizer = defaults.get("optimizer", "adam")
     if engine == "numpy" and optimizer != "adam":
         raise UserError(
@@ -108,6 +127,7 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
         engine == "numpy",
         cell,
         kind,
+        tuple(sorted((key, entry[key]) for key in OWN if key in entry)),
     )
 
 
@@ -117,8 +137,6 @@ def expand(experiments: dict, defaults: dict | None = None) -> dict[str, dict[st
     `defaults` (the `train` section) supplies `mask_zero`, `padding`, `early_stopping.enabled`
     `engine` and `input` where a config omits them.
     """
-    if not experiments:
-        raise UserError("experiments: at least one experiment is required")
     expanded = {}
     for experiment, entries in experiments.items():
         where = f"experiments.{experiment}"
@@ -137,6 +155,8 @@ def expand(experiments: dict, defaults: dict | None = None) -> dict[str, dict[st
 def check_study(config: dict) -> None:
     """What the schema cannot say: settings that contradict each other."""
     selection, table = config["selection"], config["table"]
+    if not config["experiments"] and not config["tune"]["searches"]:
+        raise UserError("experiments: at least one experiment is required (or tune.searches)")
     if selection["candidates"] == ["ensembles"] and len(config["train"]["seeds"]) < 2:
         raise UserError("selection.candidates: [ensembles] needs at least two train.seeds")
     if selection["cv_folds"] and selection["metric"] == "test_macro_f1":
@@ -182,8 +202,11 @@ def train_params(train: dict) -> dict:
 
 def model_params(config: ModelConfig, train: dict, subwords: dict) -> dict:
     """What one config trains with beyond train_params; early stopping's settings only
-    where it is on, and `subwords` (vectorize.subwords) only with subword inputs (editing
-    them retrains only those configs)."""
+    where it is on, `subwords` (vectorize.subwords, or its own buckets) only with subword
+    inputs (editing them retrains only those configs), and its own settings."""
+    own = dict(config.own)
+    if "buckets" in own:
+        subwords = subwords | {"buckets": own.pop("buckets")}
     stopping = train["early_stopping"]
     return {
         "engine": "numpy" if config.numpy else "keras",
@@ -199,4 +222,4 @@ def model_params(config: ModelConfig, train: dict, subwords: dict) -> dict:
             else None
         ),
         "subwords": subwords if config.input == "subword" else None,
-    }
+    } | own

@@ -212,3 +212,30 @@ def nusax_table(table: dict, path) -> None:
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     save(fig, path)
+
+
+def search_history(points: list[tuple[int, float]], title: str, path) -> None:
+    """A search's finished trials: each one's score by trial number, and the best so far."""
+    fig, axes = subplots(1, 1, (6.5, 4))
+    ax = axes[0, 0]
+    if points:
+        numbers, values = zip(*points, strict=True)
+        ax.scatter(numbers, values, s=14, color="tab:blue", label="trial")
+        best = np.maximum.accumulate(values)
+        ax.step(numbers, best, where="post", color="tab:red", label="best so far")
+        ax.legend(loc="lower right")
+    ax.set(xlabel="trial", ylabel="mean held-out macro F1", title=f"{title}: history")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    save(fig, path)
+
+
+def importances(shares: dict[str, float], title: str, path) -> None:
+    """Each searched choice's share of the score's variance, largest on top."""
+    fig, axes = subplots(1, 1, (6.5, 4))
+    ax = axes[0, 0]
+    names = list(shares)[::-1]
+    ax.barh(names, [shares[name] for name in names], color="tab:blue")
+    if not shares:
+        ax.text(0.5, 0.5, "fewer than two finished trials", ha="center", transform=ax.transAxes)
+    ax.set(xlabel="share of the score's variance (fANOVA)", title=f"{title}: importance")
+    save(fig, path)

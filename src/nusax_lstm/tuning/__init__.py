@@ -1,0 +1,2 @@
+"""The hyperparameter search (the tune rules): its space, its cross-validated objective,
+its shared study and what it reports."""

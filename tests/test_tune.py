@@ -1,0 +1,113 @@
+"""The hyperparameter search (workflow/rules/tune.smk, nusax_lstm.tuning): a trial's
+choices reach training as the study file says them, parallel workers share one study, a
+stopped search resumes from its stored trials, and the test split is no input."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import optuna
+import pytest
+import yaml
+from conftest import REPO, TINY_CONFIG, job_counts, snakemake, write_config
+
+from nusax_lstm import UserError
+from nusax_lstm.pipeline.configs import TrainingConfig, model_params, parse_config, train_params
+from nusax_lstm.pipeline.studyfile import validated
+from nusax_lstm.tuning.space import SPACE, space, study_entry, suggest, training_config
+
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+SUBWORDS = {"buckets": 32768, "min_n": 3, "max_n": 5, "per_token": 24}
+# A search that trains in seconds: small networks, few epochs, word or subword inputs
+TINY_SPACE = {
+    "units": [4, 8],
+    "embedding_dim": [8],
+    "epochs": [1, 2],
+    "batch_size": [64],
+    "buckets": [512],
+}
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_a_trials_choices_reach_training_as_the_study_file_writes_them(index):
+    """study_entry (the study file's config) read by the pipeline trains the network
+    training_config made for the trial."""
+    fixed = {
+        name: args[0][index % len(args[0])] if kind == "categorical" else args[index % 2]
+        for name, (kind, *args) in SPACE.items()
+    }
+    params = suggest(optuna.trial.FixedTrial(fixed), SPACE)
+    train = validated(copy.deepcopy(TINY_CONFIG), SCHEMA)["train"]
+    config = parse_config(study_entry("searched", params), train, "experiments.searched[0]")
+    model = model_params(config, train, SUBWORDS)
+    assert TrainingConfig.of(model, train_params(train)) == training_config(params, SUBWORDS)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [({"depth": [1]}, "not among"), ({"dropout": [0.5, 0.1]}, r"expected \[low, high\]")],
+)
+def test_a_space_override_that_cannot_be_searched_is_one_line(overrides, message):
+    with pytest.raises(UserError, match=message):
+        space(overrides)
+
+
+def tune_config(mirror, trials: int, workers: int) -> dict:
+    config = copy.deepcopy(TINY_CONFIG)
+    config["data"] = {"languages": ["ind", "jav"], "mirrors": [str(mirror)]}
+    config["experiments"] = {}
+    config["tune"] = {
+        "searches": {"in_language": {"languages": ["ind", "jav"], "trials": trials}},
+        "folds": 2,
+        "workers": workers,
+        "space": TINY_SPACE,
+    }
+    return config
+
+
+def stored(workdir) -> dict:
+    return json.loads((workdir / "results" / "tune" / "in_language" / "best.json").read_text())
+
+
+def test_workers_share_one_study_which_resumes_and_never_reads_the_test_split(tmp_path, mirror):
+    """Two workers add trials to one journal until the search has its three; asked for
+    five, the search adds two more to the stored ones. The test split's files hold no CSV
+    once downloaded: a search that read them would fail."""
+    write_config(tmp_path, tune_config(mirror, trials=3, workers=2))
+    tests = [f"results/{lang}/data/test.csv" for lang in ("ind", "jav")]
+    data = snakemake(tmp_path, "--cores", "2", *tests)
+    assert data.returncode == 0, data.stderr[-3000:]
+    for path in tests:
+        (tmp_path / path).write_bytes(b"\x00 not a csv \xff")
+
+    result = snakemake(tmp_path, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-5000:]
+    counts = job_counts(result.stderr)  # a run's job stats: on stderr
+    assert (counts["tune"], counts["tune_report"], counts["tune_study"]) == (2, 1, 1)
+    assert not {"train", "train_numpy", "vectorize"} & set(counts)  # a search, no study
+    folder = tmp_path / "results" / "tune" / "in_language"
+    workers = [json.loads((folder / f"worker{w}.json").read_text()) for w in (0, 1)]
+    ran = [number for worker in workers for number in worker["ran"]]
+    assert sorted(ran) == list(range(len(ran))) and len(ran) >= 3  # one study, shared
+    best = stored(tmp_path)
+    assert sum(best["trials"].values()) == len(ran) and 0 < best["cv_macro_f1"] <= 1
+    assert set(best["importances"]) <= set(SPACE)
+    for name in ("trials.csv", "history.png", "importance.png"):
+        assert (folder / name).stat().st_size > 0
+
+    config = tune_config(mirror, trials=5, workers=2)
+    write_config(tmp_path, config)
+    again = snakemake(tmp_path, "--cores", "2")
+    assert again.returncode == 0, again.stderr[-5000:]
+    resumed = stored(tmp_path)
+    assert resumed["study"] == best["study"]  # the same search, its trials kept
+    counted = resumed["trials"]["COMPLETE"] + resumed["trials"]["PRUNED"]
+    assert counted >= 5 and sum(resumed["trials"].values()) < len(ran) + 5
+
+    study = yaml.safe_load((tmp_path / "results" / "tune" / "study.yaml").read_text())
+    (entry,) = study["experiments"]["searched"]
+    assert entry["name"] == "searched: in_language" and entry["engine"] == "numpy"
+    dry = snakemake(tmp_path, "-n", "--cores", "2", "--configfile", "results/tune/study.yaml")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert job_counts(dry.stdout)["train_numpy"] == 5 * 3  # five seeds, ind, jav and mul
