@@ -29,6 +29,7 @@ from test_configs import CONFIG_ERRORS
 from nusax_lstm import LABELS
 from nusax_lstm.data.nusax import read_split
 from nusax_lstm.evaluation.metrics import macro_f1
+from nusax_lstm.pipeline.configs import expand
 from nusax_lstm.scratch.loader import from_export
 
 pytestmark = pytest.mark.slow
@@ -450,92 +451,64 @@ def test_train_engine_numpy_trains_exports_and_matches_its_keras_twin(tmp_path, 
     assert {f.name for f in export.glob("*.h5")} == {f"seed{s}.weights.h5" for s in best["members"]}
 
 
-def test_gru_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, mirror):
-    """`cell: gru`: Keras trains one GRU, the NumPy engine a BiGRU; the engine predicts the
-    Keras-trained one's test split as Keras did, the NumPy-trained one's Keras twin as the
-    engine did, and the selected one goes through export, scratch inference and explain."""
+def keras_and_numpy_pair(tmp_path, mirror, variant: dict, inputs="sequences.npz", vectorize=None):
+    """An experiment of two configs with `variant`'s settings: Keras trains one, [8], the
+    NumPy engine the other, Bi [8, 4], whose Keras twin is made too. The engine predicts
+    the Keras-trained run's test split (its inputs: `inputs` of the language's
+    vectorized/) as Keras did, the twin predicts the NumPy-trained run's as the engine
+    did, and the selected model goes through export, scratch inference and explain. The
+    language's results folder, and the two runs' folders."""
     config = copy.deepcopy(TINY_CONFIG)
     config["data"] = {"languages": ["ind"], "mirrors": [str(mirror)]}
-    config["experiments"] = {
-        "cell": [
-            {"name": "GRU", "units": [8], "cell": "gru"},
-            {
-                "name": "BiGRU",
-                "units": [8, 4],
-                "bidirectional": True,
-                "cell": "gru",
-                "engine": "numpy",
-            },
-        ]
-    }
+    config["vectorize"] |= vectorize or {}
+    pair = [
+        {"name": "Keras", "units": [8]} | variant,
+        {"name": "NumPy", "units": [8, 4], "bidirectional": True, "engine": "numpy"} | variant,
+    ]
+    config["experiments"] = {"pair": pair}
+    named = expand(config["experiments"], config["train"])["pair"]
+    keras_id, numpy_id = (named[c["name"]].id for c in pair)
     write_config(tmp_path, config)
-    twin = "results/ind/models/bigru-8-4-numpy/seed7/keras_probs_test.npy"  # made on request
-    result = snakemake(tmp_path, "--cores", "2", "all", twin)
-    assert result.returncode == 0, result.stderr[-5000:]
-    models = tmp_path / "results" / "ind" / "models"
-    assert {p.name for p in models.iterdir()} == {"gru-8", "bigru-8-4-numpy"}
-    sequences = np.load(tmp_path / "results" / "ind" / "vectorized" / "sequences.npz")
-    keras_run = models / "gru-8" / "seed7"
-    engine = from_export(read(keras_run, "architecture.json"), np.load(keras_run / "weights.npz"))
-    probs = engine.predict_proba(sequences["x_test"])
-    assert np.abs(probs - np.load(keras_run / "probs_test.npy")).max() <= 1e-5
-    numpy_run = models / "bigru-8-4-numpy" / "seed7"
-    twin_probs = np.load(tmp_path / twin)
-    assert np.abs(twin_probs - np.load(numpy_run / "probs_test.npy")).max() <= 1e-5
-    comparison = read(tmp_path, "results/ind/comparison.json")
-    assert comparison["agreement"] == 1.0 and comparison["max_abs_prob_diff"] <= 1e-5
-    assert (tmp_path / "results" / "ind" / "explanations.json").is_file()
-
-
-def test_subword_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, mirror):
-    """`input: subword`: Keras (on JAX) trains an LSTM, the NumPy engine a BiLSTM, on each
-    token's word id and character n-grams (subwords-300.npz); the engine predicts the
-    Keras-trained one as Keras did, the NumPy-trained one's Keras twin predicts as the
-    engine did, and the selected one goes through export, scratch inference from the
-    texts, explain and `nusax-lstm predict`, which makes the same inputs."""
-    config = copy.deepcopy(TINY_CONFIG)
-    config["data"] = {"languages": ["ind"], "mirrors": [str(mirror)]}
-    config["vectorize"]["subwords"] = {"buckets": 300, "per_token": 8}
-    config["experiments"] = {
-        "input": [
-            {"name": "Subword", "units": [8], "input": "subword"},
-            {
-                "name": "Bi subword",
-                "units": [8, 4],
-                "bidirectional": True,
-                "input": "subword",
-                "engine": "numpy",
-            },
-        ]
-    }
-    write_config(tmp_path, config)
-    twin = "results/ind/models/bilstm-8-4-subword-numpy/seed7/keras_probs_test.npy"
+    twin = f"results/ind/models/{numpy_id}/seed7/keras_probs_test.npy"  # made on request
     result = snakemake(tmp_path, "--cores", "2", "all", twin)
     assert result.returncode == 0, result.stderr[-5000:]
     results = tmp_path / "results" / "ind"
-    inputs = np.load(results / "vectorized" / "subwords-300.npz")
-    words = np.load(results / "vectorized" / "sequences.npz")["x_test"]
-    assert inputs["x_test"].shape == (*words.shape, 9)
-    np.testing.assert_array_equal(inputs["x_test"][..., 0], words)
-    keras_run = results / "models" / "lstm-8-subword" / "seed7"
-    spec = read(keras_run, "architecture.json")
-    assert spec["layers"][0] | {"arrays": None} == spec["layers"][0] | {
-        "type": "SubwordEmbedding",
-        "buckets": 300,
-        "min_n": 3,
-        "max_n": 5,
-        "per_token": 8,
-        "hash": "crc32",
-        "arrays": None,
-    }
-    probs = from_export(spec, np.load(keras_run / "weights.npz")).predict_proba(inputs["x_test"])
+    assert {p.name for p in (results / "models").iterdir()} == {keras_id, numpy_id}
+    keras_run, numpy_run = (results / "models" / i / "seed7" for i in (keras_id, numpy_id))
+    x_test = np.load(results / "vectorized" / inputs)["x_test"]
+    engine = from_export(read(keras_run, "architecture.json"), np.load(keras_run / "weights.npz"))
+    probs = engine.predict_proba(x_test)
     assert np.abs(probs - np.load(keras_run / "probs_test.npy")).max() <= 1e-5
-    numpy_run = results / "models" / "bilstm-8-4-subword-numpy" / "seed7"
     twin_probs = np.load(tmp_path / twin)
     assert np.abs(twin_probs - np.load(numpy_run / "probs_test.npy")).max() <= 1e-5
     comparison = read(tmp_path, "results/ind/comparison.json")
     assert comparison["agreement"] == 1.0 and comparison["max_abs_prob_diff"] <= 1e-5
     assert (results / "explanations.json").is_file()
+    return results, keras_run, numpy_run
+
+
+def test_gru_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, mirror):
+    """`cell: gru` (Keras's GRU, reset_after) through training, export and scratch."""
+    _, keras_run, numpy_run = keras_and_numpy_pair(tmp_path, mirror, {"cell": "gru"})
+    assert read(keras_run, "architecture.json")["layers"][1]["type"] == "GRU"
+    assert read(numpy_run, "architecture.json")["layers"][1]["forward"]["type"] == "GRU"
+
+
+def test_subword_configs_train_with_keras_and_numpy_and_run_from_scratch(tmp_path, mirror):
+    """`input: subword`: each token's word id and character n-grams (subwords-300.npz)
+    through Keras (on JAX) and NumPy training, export, scratch inference from the texts
+    and `nusax-lstm predict`, which make the same inputs."""
+    settings = {"subwords": {"buckets": 300, "per_token": 8}}
+    results, keras_run, _ = keras_and_numpy_pair(
+        tmp_path, mirror, {"input": "subword"}, "subwords-300.npz", settings
+    )
+    inputs = np.load(results / "vectorized" / "subwords-300.npz")["x_test"]
+    words = np.load(results / "vectorized" / "sequences.npz")["x_test"]
+    assert inputs.shape == (*words.shape, 9)
+    np.testing.assert_array_equal(inputs[..., 0], words)
+    first = read(keras_run, "architecture.json")["layers"][0]
+    settings = {"buckets": 300, "min_n": 3, "max_n": 5, "per_token": 8, "hash": "crc32"}
+    assert first["type"] == "SubwordEmbedding" and first | settings == first
     texts, _ = read_split(results / "data" / "test.csv")
     predicted = cli("predict", results / "best" / "export", "--json", *texts[:3])
     assert predicted.returncode == 0, predicted.stderr
