@@ -12,8 +12,17 @@ from conftest import REPO, TINY_CONFIG
 from snakemake.exceptions import WorkflowError
 
 from nusax_lstm import UserError
-from nusax_lstm.pipeline.configs import ModelConfig, check_study, expand
+from nusax_lstm.pipeline.configs import (
+    ModelConfig,
+    TrainingConfig,
+    check_study,
+    expand,
+    model_params,
+    parse_config,
+    train_params,
+)
 from nusax_lstm.pipeline.studyfile import in_schema_order, study_config, validated
+from nusax_lstm.tuning.space import check_searches
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -138,6 +147,21 @@ CONFIG_ERRORS = [
         "experiments.tiny[0].backend: renamed, use experiments.tiny[0].engine",
     ),
     (
+        "buckets without subwords",
+        lambda c: c["experiments"]["tiny"][0].update(buckets=512),
+        "n-gram buckets need input: subword",
+    ),
+    (
+        "subwords with cross-validation",
+        lambda c: (c.update(selection={"cv_folds": 3}), c["train"].update(input="subword")),
+        "configs with input: subword select on validation",
+    ),
+    (
+        "a search outside the study's languages",
+        lambda c: c.update(tune={"searches": {"s": {"languages": ["sun"], "trials": 2}}}),
+        "tune.searches.s.languages: ['sun'] not in data.languages",
+    ),
+    (
         "numpy with sgd",
         lambda c: (c["train"].update(optimizer="sgd"), c["train"].update(engine="numpy")),
         "the NumPy engine trains with adam",
@@ -163,6 +187,7 @@ def check(config: dict) -> None:
     """What the Snakefile does with a config before it plans a job."""
     config = validated(config, SCHEMA)
     check_study(config)
+    check_searches(config["tune"], config["data"]["languages"])
     expand(config["experiments"], config["train"])
 
 
@@ -230,3 +255,16 @@ def test_keys_go_in_the_schemas_order_and_experiments_in_the_files():
     ]
     assert list(ordered["experiments"]) == ["b", "a"]
     assert [list(e[0]) for e in ordered["experiments"].values()] == [["name", "units"]] * 2
+
+
+def test_a_configs_own_settings_give_it_an_id_of_its_own_and_reach_its_training():
+    train = validated(copy.deepcopy(TINY_CONFIG), SCHEMA)["train"]
+    subwords = {"buckets": 32768, "min_n": 3, "max_n": 5, "per_token": 24}
+    plain = parse_config({"units": [8], "input": "subword"}, train, "a")
+    own = {"units": [8], "input": "subword", "learning_rate": 0.002, "buckets": 512}
+    tuned = parse_config(own, train, "b")
+    assert tuned.id.startswith("lstm-8-subword-s") and tuned.id != plain.id
+    assert parse_config(dict(reversed(own.items())), train, "c").id == tuned.id  # key order
+    config = TrainingConfig.of(model_params(tuned, train, subwords), train_params(train))
+    assert (config.learning_rate, config.subwords.buckets) == (0.002, 512)
+    assert config.embedding_dim == train["embedding_dim"]  # what it does not set: the study's

@@ -134,7 +134,7 @@ def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:
 def expand(experiments: dict, defaults: dict | None = None) -> dict[str, dict[str, ModelConfig]]:
     """experiment -> display name -> config, checking names and emptiness.
 
-    `defaults` (the `train` section) supplies `mask_zero`, `padding`, `early_stopping.enabled`
+    `defaults` (the `train` section) supplies `mask_zero`, `padding`, `early_stopping.enabled`,
     `engine` and `input` where a config omits them.
     """
     expanded = {}
