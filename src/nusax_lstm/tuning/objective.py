@@ -10,9 +10,9 @@ pruner compares trials on the same steps and stops hopeless ones early.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
+import optuna
 
 from ..data.crossval import fold_of
 from ..data.text import Vectorizer, adapt
@@ -70,11 +70,9 @@ def fold_score(task: Task, folds: np.ndarray, fold: int, config: TrainingConfig,
 
 def objective(tasks: list[Task], settings: Settings):
     """The function a study optimises: a trial's mean score over folds and tasks."""
-    import optuna
-
     folds = {task.name: fold_of(task.labels, settings.folds, settings.fold_seed) for task in tasks}
 
-    def score(trial: Any) -> float:
+    def score(trial: optuna.Trial) -> float:
         config = training_config(suggest(trial, settings.space), settings.subwords)
         scores = []
         for fold in range(settings.folds):

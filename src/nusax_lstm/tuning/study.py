@@ -1,15 +1,22 @@
 """A search as an Optuna study that parallel workers share: its trials live in a journal
 file (Optuna's JournalStorage), which each worker, a Snakemake job here or under Slurm,
 opens, adds its trials to and reads the others' from; a killed search resumes from the
-trials stored. TPE samples (seeded per worker), a median pruner stops trials whose
-running score trails the median of earlier trials at the same step.
+trials stored (the trials it was running stay RUNNING there, and do not count). TPE
+samples (seeded per worker), a median pruner stops trials whose running score trails the
+median of earlier trials at the same step.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+import optuna
+from optuna.storages import JournalStorage
+from optuna.storages.journal import JournalFileBackend
+from optuna.study import MaxTrialsCallback
+from optuna.trial import TrialState
 
 from ..fileio import atomic_path
 
@@ -17,12 +24,8 @@ COUNTED = ("COMPLETE", "PRUNED")  # the trials that count towards a search's bud
 STARTUP = 5  # trials sampled at random, and run unpruned, before TPE and the pruner start
 
 
-def open_study(name: str, journal: Path, seed: int) -> Any:
+def open_study(name: str, journal: Path, seed: int) -> optuna.Study:
     """The search `name` stored in `journal` (made if new), sampling with `seed`."""
-    import optuna
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
-
     journal.parent.mkdir(parents=True, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna.create_study(
@@ -35,17 +38,14 @@ def open_study(name: str, journal: Path, seed: int) -> Any:
     )
 
 
-def counted(study: Any) -> int:
+def counted(study: optuna.Study) -> int:
     """How many of the study's trials count towards its budget (finished or pruned)."""
     return sum(t.state.name in COUNTED for t in study.trials)
 
 
-def work(study: Any, objective: Any, trials: int) -> list[int]:
+def work(study: optuna.Study, objective: Callable, trials: int) -> list[int]:
     """Run trials until the study (all workers together) has `trials` counted ones; the
     numbers of the trials this worker ran."""
-    from optuna.study import MaxTrialsCallback
-    from optuna.trial import TrialState
-
     ran: list[int] = []
     if counted(study) >= trials:
         return ran
@@ -58,7 +58,7 @@ def work(study: Any, objective: Any, trials: int) -> list[int]:
     return ran
 
 
-def write_trials(study: Any, path: Path) -> None:
+def write_trials(study: optuna.Study, path: Path) -> None:
     """The trials table: number, state, score, seconds, then every parameter."""
     names = sorted({name for t in study.trials for name in t.params})
     with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
@@ -70,11 +70,9 @@ def write_trials(study: Any, path: Path) -> None:
             writer.writerow([t.number, t.state.name, t.value, seconds, *values])
 
 
-def importances(study: Any) -> dict[str, float]:
+def importances(study: optuna.Study) -> dict[str, float]:
     """Each parameter's share of the score's variance over the finished trials (fANOVA);
     empty with fewer than two finished trials."""
-    import optuna
-
     finished = [t for t in study.trials if t.state.name == "COMPLETE"]
     if len(finished) < 2:
         return {}
