@@ -8,6 +8,7 @@ import pytest
 
 from nusax_lstm import UserError
 from nusax_lstm.data.crossval import cv_scores, fold_of
+from nusax_lstm.data.nusax import sentence_id
 
 LABELS = np.array([0] * 7 + [1] * 5 + [2] * 9)
 
@@ -22,6 +23,20 @@ def test_folds_partition_the_texts_with_every_class_in_every_fold(folds):
         assert per_fold.max() - per_fold.min() <= 1, label
     assert np.array_equal(assignment, fold_of(LABELS, folds, seed=0))
     assert not np.array_equal(assignment, fold_of(LABELS, folds, seed=1))
+
+
+@pytest.mark.parametrize("folds", [2, 3])
+def test_a_sentences_translations_share_a_fold_and_single_texts_deal_as_before(folds):
+    """The multilingual data: each sentence in three languages, rows language by language
+    (as download_multilingual writes them), ids `<language>-<sentence>`."""
+    rows = [f"{lang}-{k}" for lang in ("ace", "ind", "jav") for k in range(len(LABELS))]
+    sentences = np.array([sentence_id(row) for row in rows])
+    labels = np.tile(LABELS, 3)
+    assignment = fold_of(labels, folds, seed=0, groups=sentences)
+    assert (assignment.reshape(3, -1) == assignment[: len(LABELS)]).all()
+    assert np.array_equal(assignment[: len(LABELS)], fold_of(LABELS, folds, seed=0))
+    unique = np.arange(len(LABELS)).astype(str)
+    assert np.array_equal(fold_of(LABELS, folds, 0, unique), fold_of(LABELS, folds, 0))
 
 
 def test_more_folds_than_a_class_has_texts_is_a_clear_error():

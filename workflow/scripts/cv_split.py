@@ -1,24 +1,19 @@
 """The k folds of train + valid for cross-validated selection: per fold, a vocabulary
 adapted on the other folds, their ids as the training split, the fold's as validation.
-The test split stays out (its arrays are empty)."""
+The test split stays out (its arrays are empty); a sentence's translations (the
+multilingual data) share a fold."""
 
 import numpy as np
 
-from nusax_lstm.data.crossval import fold_of
-from nusax_lstm.data.nusax import read_split
+from nusax_lstm.data.crossval import fold_of, pooled
 from nusax_lstm.data.text import vectorize_splits, write_vocabulary
 from nusax_lstm.fileio import save_npz
 from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):
     p, out = snakemake.params, snakemake.output
-    texts, labels = [], []
-    for path in snakemake.input.splits:  # train, valid
-        split_texts, split_labels = read_split(path)
-        texts += split_texts
-        labels += split_labels
-    labels = np.asarray(labels)
-    folds = fold_of(labels, len(out.sequences), p.seed)
+    texts, labels, sentences = pooled(snakemake.input.splits)  # train, valid
+    folds = fold_of(labels, len(out.sequences), p.seed, sentences)
     for fold, (vocabulary_path, sequences_path) in enumerate(
         zip(out.vocabulary, out.sequences, strict=True)
     ):

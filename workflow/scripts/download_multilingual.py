@@ -3,7 +3,7 @@ for several languages): language by language in the study's order, each id prefi
 its language (`ind-17`), as NusaX's ids repeat across languages."""
 
 from nusax_lstm import SPLITS
-from nusax_lstm.data.nusax import parse_csv, write_split
+from nusax_lstm.data.nusax import multilingual_id, parse_csv, write_split
 from nusax_lstm.fileio import read_json, write_json
 from nusax_lstm.pipeline.joblog import logged
 
@@ -13,7 +13,7 @@ with logged(snakemake):
     provenance |= {"languages": languages, "files": {}}
     for split, path in zip(SPLITS, snakemake.output.splits, strict=True):
         rows = [
-            (f"{lang}-{row_id}", text, label)
+            (multilingual_id(lang, row_id), text, label)
             for lang, source in zip(languages, snakemake.input[split], strict=True)
             for row_id, text, label in parse_csv(open(source, "rb").read(), source)
         ]

@@ -3,9 +3,7 @@ budget (all workers together), each scored by cross-validation on train + valid.
 
 from pathlib import Path
 
-import numpy as np
-
-from nusax_lstm.data.nusax import read_split
+from nusax_lstm.data.crossval import pooled
 from nusax_lstm.fileio import write_json
 from nusax_lstm.pipeline.joblog import logged
 from nusax_lstm.tuning.objective import Settings, Task, objective
@@ -15,12 +13,8 @@ with logged(snakemake):
     study = snakemake.params.study
     tasks = []
     for lang in study["languages"]:
-        texts, labels = [], []
-        for split in ("train", "valid"):
-            split_texts, split_labels = read_split(snakemake.input[f"{lang}_{split}"])
-            texts += split_texts
-            labels += split_labels
-        tasks.append(Task(lang, texts, np.asarray(labels)))
+        splits = [snakemake.input[f"{lang}_{split}"] for split in ("train", "valid")]
+        tasks.append(Task(lang, *pooled(splits)))
     journal = Path(snakemake.params.journal.format(search=snakemake.wildcards.search))
     shared = open_study(study["name"], journal, snakemake.params.seed)
     print(f"{study['name']}: {counted(shared)} of {study['trials']} trials stored")

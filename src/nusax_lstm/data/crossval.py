@@ -4,17 +4,42 @@ the others train. The test split never enters."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from .. import UserError
+from .. import LABELS, UserError
 from ..evaluation.metrics import macro_f1
 from ..evaluation.seed_ensembles import average
+from .nusax import parse_csv, sentence_id
 
 
-def fold_of(labels: np.ndarray, folds: int, seed: int) -> np.ndarray:
+def pooled(paths: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Splits' rows together (train and valid): their texts, labels [N] and the sentence
+    each translates [N] (its fold's group)."""
+    rows = [row for path in paths for row in parse_csv(Path(path).read_bytes(), str(path))]
+    labels = np.array([LABELS.index(label) for _, _, label in rows])
+    sentences = np.array([sentence_id(row_id) for row_id, _, _ in rows])
+    return [text for _, text, _ in rows], labels, sentences
+
+
+def fold_of(
+    labels: np.ndarray, folds: int, seed: int, groups: np.ndarray | None = None
+) -> np.ndarray:
     """The fold (0 .. folds-1) of each text [N]: every class's texts shuffled (seeded) and
-    dealt round robin, so each fold has its share of every class (stratified)."""
+    dealt round robin, so each fold has its share of every class (stratified).
+
+    `groups` [N]: texts of one group share a fold (a sentence's translations in the
+    multilingual data: one in training and another held out would leak its label); the
+    groups, in the order they first appear, are dealt as texts are, by their first text's
+    label. Groups of one text each deal exactly as no groups."""
     labels = np.asarray(labels)
+    if groups is not None:
+        _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
+        seen = np.argsort(first)  # the groups in the order they first appear
+        rank = np.empty_like(seen)
+        rank[seen] = np.arange(len(seen))
+        return fold_of(labels[first[seen]], folds, seed)[rank[inverse]]
     counts = np.bincount(labels)
     if counts[counts > 0].min() < folds:
         raise UserError(

@@ -25,11 +25,13 @@ from .space import suggest, training_config
 
 @dataclass(frozen=True)
 class Task:
-    """A data set a trial is scored on: the texts and labels of train + valid."""
+    """A data set a trial is scored on: the texts and labels of train + valid, and the
+    sentence each translates (data.nusax.sentence_id: its translations share a fold)."""
 
     name: str
     texts: list[str]
     labels: np.ndarray
+    sentences: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ def fold_score(task: Task, folds: np.ndarray, fold: int, config: TrainingConfig,
 
 def objective(tasks: list[Task], settings: Settings):
     """The function a study optimises: a trial's mean score over folds and tasks."""
-    folds = {task.name: fold_of(task.labels, settings.folds, settings.fold_seed) for task in tasks}
+    folds = {
+        task.name: fold_of(task.labels, settings.folds, settings.fold_seed, task.sentences)
+        for task in tasks
+    }
 
     def score(trial: optuna.Trial) -> float:
         config = training_config(suggest(trial, settings.space), settings.subwords)
