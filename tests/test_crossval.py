@@ -8,7 +8,7 @@ import pytest
 
 from nusax_lstm import UserError
 from nusax_lstm.data.crossval import cv_scores, fold_of
-from nusax_lstm.data.nusax import sentence_id
+from nusax_lstm.data.multilingual import sentence_id
 
 LABELS = np.array([0] * 7 + [1] * 5 + [2] * 9)
 

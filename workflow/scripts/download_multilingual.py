@@ -3,7 +3,8 @@ for several languages): language by language in the study's order, each id prefi
 its language (`ind-17`), as NusaX's ids repeat across languages."""
 
 from nusax_lstm import SPLITS
-from nusax_lstm.data.nusax import multilingual_id, parse_csv, write_split
+from nusax_lstm.data.multilingual import multilingual_id
+from nusax_lstm.data.nusax import parse_csv, write_split
 from nusax_lstm.fileio import read_json, write_json
 from nusax_lstm.pipeline.joblog import logged
 

@@ -11,7 +11,8 @@ import numpy as np
 from .. import LABELS, UserError
 from ..evaluation.metrics import macro_f1
 from ..evaluation.seed_ensembles import average
-from .nusax import parse_csv, sentence_id
+from .multilingual import sentence_id
+from .nusax import parse_csv
 
 
 def pooled(paths: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:

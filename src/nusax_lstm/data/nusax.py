@@ -240,17 +240,6 @@ def write_split(path: str | Path, rows: list[Row]) -> dict:
     return {"sha256": sha256(path), "rows": len(rows), "labels": {k: counts[k] for k in LABELS}}
 
 
-def multilingual_id(language: str, row_id: str) -> str:
-    """A row's id among all languages' (`ind-17`): NusaX's ids repeat across languages,
-    which hold the same sentence, translated, under the same id and label."""
-    return f"{language}-{row_id}"
-
-
-def sentence_id(row_id: str) -> str:
-    """The sentence a row translates: its id without a multilingual id's language."""
-    return row_id.split("-", 1)[-1]
-
-
 def read_split(path: str | Path) -> tuple[list[str], list[int]]:
     """Texts and integer labels (negative/neutral/positive = 0/1/2) of a canonical CSV."""
     rows = parse_csv(Path(path).read_bytes(), str(path))
