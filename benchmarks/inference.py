@@ -33,7 +33,8 @@ from nusax_lstm.evaluation.seed_ensembles import average
 from nusax_lstm.fileio import read_json
 from nusax_lstm.models.keras_backend import configure_keras
 from nusax_lstm.models.keras_model import from_architecture, to_engine
-from nusax_lstm.pipeline.configs import TrainingConfig, train_params
+from nusax_lstm.models.training_config import TrainingConfig
+from nusax_lstm.pipeline.configs import train_params
 from nusax_lstm.scratch.loader import from_export, load
 from nusax_lstm.scratch.model import usable_cpus
 

@@ -42,7 +42,7 @@ import numpy as np
 from nusax_lstm import SPLITS
 from nusax_lstm.data.nusax import read_folder
 from nusax_lstm.data.text import trim, vectorize_splits
-from nusax_lstm.pipeline.configs import TrainingConfig
+from nusax_lstm.models.training_config import TrainingConfig
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 0

@@ -1,7 +1,7 @@
 """Test-sized networks as TrainingConfigs. A module of its own (no conftest, no pytest):
 scripts that the tests run in a fresh interpreter from this folder import it too."""
 
-from nusax_lstm.pipeline.configs import TrainingConfig
+from nusax_lstm.models.training_config import TrainingConfig
 
 SMALL = {
     "cell": "lstm",

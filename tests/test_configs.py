@@ -12,9 +12,9 @@ from conftest import REPO, TINY_CONFIG
 from snakemake.exceptions import WorkflowError
 
 from nusax_lstm import UserError
+from nusax_lstm.models.training_config import TrainingConfig
 from nusax_lstm.pipeline.configs import (
     ModelConfig,
-    TrainingConfig,
     check_study,
     expand,
     model_params,

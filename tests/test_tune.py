@@ -13,7 +13,8 @@ import yaml
 from conftest import REPO, TINY_CONFIG, job_counts, snakemake, write_config
 
 from nusax_lstm import UserError
-from nusax_lstm.pipeline.configs import TrainingConfig, model_params, parse_config, train_params
+from nusax_lstm.models.training_config import TrainingConfig
+from nusax_lstm.pipeline.configs import model_params, parse_config, train_params
 from nusax_lstm.pipeline.studyfile import validated
 from nusax_lstm.tuning.space import SPACE, space, study_entry, suggest, training_config
 

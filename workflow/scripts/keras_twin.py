@@ -6,7 +6,7 @@ import numpy as np
 from nusax_lstm.data.text import pad
 from nusax_lstm.fileio import atomic_path, read_json, save_npy
 from nusax_lstm.models.keras_backend import configure_keras, skip_unused_imports
-from nusax_lstm.pipeline.configs import TrainingConfig
+from nusax_lstm.models.training_config import TrainingConfig
 from nusax_lstm.pipeline.joblog import logged
 
 with logged(snakemake):

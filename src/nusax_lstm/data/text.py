@@ -24,6 +24,7 @@ PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 PAD, OOV = 0, 1
+PADDINGS = ("post", "pre")  # where padding goes: after a text's tokens, or before
 RESERVED = ("", "[UNK]")  # the tokens of indices PAD and OOV
 
 
@@ -56,8 +57,8 @@ def pad(ids: np.ndarray, padding: str) -> np.ndarray:
     order."""
     if padding == "post":
         return ids
-    if padding != "pre":
-        raise ValueError(f"padding must be 'post' or 'pre', got {padding!r}")
+    if padding not in PADDINGS:
+        raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
     steps = ids.shape[1]
     shift = steps - np.count_nonzero(words(ids), axis=1)
     order = (np.arange(steps) - shift[:, None]) % steps

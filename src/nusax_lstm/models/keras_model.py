@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from ..pipeline.configs import TrainingConfig
 from ..scratch.layers import LAYERS, read_layers, write_layers
 from ..scratch.layers.base import under
+from .training_config import TrainingConfig
 
 WORDS = "word_dropout"  # the layer's name
 # config name -> Keras optimizer class

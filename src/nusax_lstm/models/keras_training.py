@@ -17,9 +17,9 @@ import keras
 import numpy as np
 
 from ..evaluation.metrics import loss_and_accuracy
-from ..pipeline.configs import TrainingConfig
 from ..scratch.layers import architecture
 from .keras_model import build_model, to_engine
+from .training_config import TrainingConfig
 from .training_job import Inputs, Trained
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import numpy as np
 from .. import SPLITS
 from ..data.text import pad, read_vocabulary, trim
 from ..fileio import atomic_path, save_npy, save_npz, write_json
-from ..pipeline.configs import TrainingConfig
+from .training_config import TrainingConfig
 
 
 @dataclass(frozen=True)

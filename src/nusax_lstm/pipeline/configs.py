@@ -7,13 +7,12 @@ the same network ("2 Layers" and "Medium (64, 32)") share one training job.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from .. import UserError
-from ..data.subword import Subwords
+from ..data.text import PADDINGS
 
-PADDINGS = ("post", "pre")
 CELLS = ("lstm", "gru")  # a config's recurrent cell (Keras's LSTM, GRU)
 # What trains a config: Keras (on train.keras_backend) or the NumPy engine.
 ENGINES = ("keras", "numpy")
@@ -60,38 +59,6 @@ class ModelConfig:
         engine = "-numpy" if self.numpy else ""
         units = "-".join(map(str, self.units))
         return f"{kind}-{units}{mask}{padding}{stopping}{subword}{own}{engine}"
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Everything one network trains with but its seed, as one object: its config's
-    settings (model_params) and the study's (train_params)."""
-
-    cell: str
-    units: tuple[int, ...]
-    bidirectional: bool
-    mask_zero: bool
-    padding: str
-    embedding_dim: int
-    dropout: float
-    optimizer: str
-    learning_rate: float
-    batch_size: int
-    epochs: int
-    trim_padding: bool = True
-    early_stopping: dict | None = None  # monitor and patience, where it is on
-    word_dropout: float = 0.0  # whole tokens dropped while training, after the embedding
-    weight_decay: float | None = None  # the optimizer's decoupled decay; None: its default
-    subwords: Subwords | None = None  # subword inputs (data.subword); None: word ids only
-
-    @classmethod
-    def of(cls, model: dict, train: dict) -> TrainingConfig:
-        """From a training rule's params: model_params' and train_params' dicts (a field
-        they lack takes its default)."""
-        subwords = model.get("subwords")
-        settings = train | model | {"units": tuple(model["units"])}  # a config's own first
-        settings["subwords"] = Subwords(**subwords) if subwords else None
-        return cls(**{f.name: settings[f.name] for f in fields(cls) if f.name in settings})
 
 
 def parse_config(entry: dict, defaults: dict, where: str) -> ModelConfig:

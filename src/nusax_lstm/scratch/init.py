@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import LABELS
 from ..data.subword import HASH
-from ..pipeline.configs import TrainingConfig
+from ..models.training_config import TrainingConfig
 from .layers import (
     LAYERS,
     Bidirectional,

@@ -11,8 +11,8 @@ import numpy as np
 
 from ..data.text import trim
 from ..evaluation.metrics import loss_and_accuracy
+from ..models.training_config import TrainingConfig
 from ..models.training_job import Inputs, Trained
-from ..pipeline.configs import TrainingConfig
 from .adam import Adam
 from .init import classifier, initial_weights
 from .layers import Dropout, read_layers

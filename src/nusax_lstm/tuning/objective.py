@@ -17,8 +17,8 @@ import optuna
 from ..data.crossval import fold_of
 from ..data.text import Vectorizer, adapt
 from ..evaluation.metrics import macro_f1
+from ..models.training_config import TrainingConfig
 from ..models.training_job import inputs
-from ..pipeline.configs import TrainingConfig
 from ..scratch.train import train
 from .space import suggest, training_config
 

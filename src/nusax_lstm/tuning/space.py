@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import UserError
 from ..data.subword import Subwords
-from ..pipeline.configs import TrainingConfig
+from ..models.training_config import TrainingConfig
 
 # name -> how a trial suggests it: ("categorical", choices), ("int", low, high),
 # ("float", low, high) or ("log", low, high) for a log-uniform float
