@@ -17,6 +17,7 @@ from nusax_lstm.models.training_config import TrainingConfig
 from nusax_lstm.pipeline.configs import model_params, parse_config, train_params
 from nusax_lstm.pipeline.studyfile import validated
 from nusax_lstm.tuning.space import SPACE, space, study_entry, suggest, training_config
+from nusax_lstm.tuning.study import STARTUP, open_study
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 SUBWORDS = {"buckets": 32768, "min_n": 3, "max_n": 5, "per_token": 24}
@@ -112,3 +113,20 @@ def test_workers_share_one_study_which_resumes_and_never_reads_the_test_split(tm
     dry = snakemake(tmp_path, "-n", "--cores", "2", "--configfile", "results/tune/study.yaml")
     assert dry.returncode == 0, dry.stderr[-3000:]
     assert job_counts(dry.stdout)["train_numpy"] == 5 * 3  # five seeds, ind, jav and mul
+
+
+def test_a_trial_is_pruned_only_once_it_has_a_score_on_every_data_set(tmp_path):
+    """Three data sets: steps 0-2 are the first fold's; a trial far below the median is
+    not stopped before step 2 (warmup 2), then it is."""
+    study = open_study("s", tmp_path / "journal.log", seed=0, warmup=2)
+    for _ in range(STARTUP):
+        done = study.ask()
+        for step in range(3):
+            done.report(0.7, step)
+        study.tell(done, 0.7)
+    trial = study.ask()
+    pruned = []
+    for step in range(3):
+        trial.report(0.2, step)
+        pruned.append(trial.should_prune())
+    assert pruned == [False, False, True]

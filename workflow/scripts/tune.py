@@ -16,7 +16,8 @@ with logged(snakemake):
         splits = [snakemake.input[f"{lang}_{split}"] for split in ("train", "valid")]
         tasks.append(Task(lang, *pooled(splits)))
     journal = Path(snakemake.params.journal.format(search=snakemake.wildcards.search))
-    shared = open_study(study["name"], journal, snakemake.params.seed)
+    # pruned only with a score on every language (steps, from 0, go fold by fold over them)
+    shared = open_study(study["name"], journal, snakemake.params.seed, warmup=len(tasks) - 1)
     print(f"{study['name']}: {counted(shared)} of {study['trials']} trials stored")
     ran = work(shared, objective(tasks, Settings(**study["settings"])), study["trials"])
     done = counted(shared)

@@ -3,7 +3,7 @@ file (Optuna's JournalStorage), which each worker, a Snakemake job here or under
 opens, adds its trials to and reads the others' from; a killed search resumes from the
 trials stored (the trials it was running stay RUNNING there, and do not count). TPE
 samples (seeded per worker), a median pruner stops trials whose running score trails the
-median of earlier trials at the same step.
+median of earlier trials at the same step, once they have a score on every data set.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ COUNTED = ("COMPLETE", "PRUNED")  # the trials that count towards a search's bud
 STARTUP = 5  # trials sampled at random, and run unpruned, before TPE and the pruner start
 
 
-def open_study(name: str, journal: Path, seed: int) -> optuna.Study:
-    """The search `name` stored in `journal` (made if new), sampling with `seed`."""
+def open_study(name: str, journal: Path, seed: int, warmup: int = 0) -> optuna.Study:
+    """The search `name` stored in `journal` (made if new), sampling with `seed`, pruning
+    from step `warmup` on (a trial's running mean over fewer steps, one language's fold,
+    is too noisy to stop it on)."""
     journal.parent.mkdir(parents=True, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna.create_study(
@@ -33,7 +35,7 @@ def open_study(name: str, journal: Path, seed: int) -> optuna.Study:
         storage=JournalStorage(JournalFileBackend(str(journal))),
         direction="maximize",
         sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=STARTUP),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=STARTUP, n_warmup_steps=warmup),
         load_if_exists=True,
     )
 
