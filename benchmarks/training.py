@@ -1,4 +1,5 @@
-"""Training speed: one epoch of the BiLSTM [64, 32] in NumPy against Keras, side by side.
+"""Training speed: one epoch of the BiLSTM [64, 32] in NumPy against Keras, and on
+subword inputs against words, side by side.
 
     python benchmarks/training.py [--epochs 5] [--data ../shared/data/nusax-senti]
                                   [--reference-epochs 2] [--only numpy-packed ...]
@@ -18,11 +19,13 @@ gives a paired ratio:
   longest text (exact under the mask), new dropout masks per batch, the validation texts
   through the scratch engine); 1 or 2 BLAS threads (threadpoolctl);
 - numpy-reference: scratch/backprop.py's gradients instead (slow: --reference-epochs);
+- numpy-subword: numpy-packed on subword inputs (config.yaml's vectorize.subwords: each
+  token's word id and its character 3-5-grams' buckets, 24 at most, of 32,768);
 - keras-jax, keras-tensorflow: the pipeline's path (configure_keras, build_model, trim,
   keras_training.fit), `threads` as the pipeline passes a training's thread count; the
   first epoch compiles (no persistent compilation cache).
 Prints the first epoch and the median of the later ones, each process's peak RSS
-(ru_maxrss), and the ratios Keras / NumPy of the later rounds: median (min-max).
+(ru_maxrss), and the ratios Keras / NumPy and subword / word of the later rounds: median (min-max).
 """
 
 from __future__ import annotations
@@ -35,13 +38,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from nusax_lstm import SPLITS
 from nusax_lstm.data.nusax import read_folder
-from nusax_lstm.data.text import trim, vectorize_splits
+from nusax_lstm.data.subword import Subwords
+from nusax_lstm.data.text import Vectorizer, trim, vectorize_splits
 from nusax_lstm.models.training_config import TrainingConfig
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,14 +65,19 @@ NETWORK = TrainingConfig(
     batch_size=32,
     epochs=10,
 )
-TRAINERS = ("numpy-packed", "numpy-reference", "keras-jax", "keras-tensorflow")
+SUBWORDS = Subwords(buckets=32768, min_n=3, max_n=5, per_token=24)  # config.yaml's
+TRAINERS = ("numpy-packed", "numpy-reference", "numpy-subword", "keras-jax", "keras-tensorflow")
 
 
-def splits(data: Path) -> tuple[int, dict]:
-    """The vocabulary's size and x_/y_ arrays of every split, as the pipeline makes them."""
+def splits(data: Path, subwords: Subwords | None = None) -> tuple[int, dict]:
+    """The vocabulary's size and x_/y_ arrays of every split, as the pipeline makes them
+    (with `subwords`, the subwords rule's inputs)."""
     rows, _ = read_folder(data / "indonesian", "ind", verify=True)
     texts = {split: [text for _, text, _ in rows[split]] for split in SPLITS}
     vocabulary, arrays = vectorize_splits(texts, 10_000, 100)
+    if subwords:
+        vectorize = Vectorizer(vocabulary, 100, subwords=subwords)
+        arrays = {f"x_{split}": vectorize(t) for split, t in texts.items()}
     labels = ("negative", "neutral", "positive")
     for split in SPLITS:
         arrays[f"y_{split}"] = np.array([labels.index(label) for *_, label in rows[split]])
@@ -93,9 +103,10 @@ def numpy_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
     from nusax_lstm.scratch.model import blas_controller
     from nusax_lstm.scratch.train import fit
 
-    gradients = (packed_backprop if name == "numpy-packed" else backprop).forward_backward
-    vocab, arrays = splits(data)
-    model = classifier(NETWORK, vocab, 100)
+    gradients = (backprop if name == "numpy-reference" else packed_backprop).forward_backward
+    subwords = SUBWORDS if name == "numpy-subword" else None
+    vocab, arrays = splits(data, subwords)
+    model = classifier(replace(NETWORK, subwords=subwords), vocab, 100)
     weights = initial_weights(model, SEED)
     batch, rate = NETWORK.batch_size, NETWORK.learning_rate
     with blas_controller().limit(limits=threads, user_api="blas"):
@@ -238,6 +249,9 @@ def main() -> None:
     times = {key: trainer.times for key, trainer in trainers.items()}
     numpy = {key: t for key, t in times.items() if key[0] == "numpy-packed"}
     keras = {key: t for key, t in times.items() if key[0].startswith("keras")}
+    if ("numpy-subword", 1) in times and ("numpy-packed", 1) in times and args.epochs > 1:
+        paired = ratios(times["numpy-subword", 1], times["numpy-packed", 1])
+        print(f"\nNumPy epoch on subwords / on words, one thread, per later round: {paired}")
     if numpy and keras and args.epochs > 1:
         print("\nKeras epoch / NumPy packed epoch, per later round: median (min-max)")
         for (name, threads), seconds in keras.items():

@@ -142,6 +142,35 @@ def test_adam_takes_keras_steps(dtype, tolerance, weight_decay):
     assert any(np.abs(weights[k] - arrays[k]).max() > 1e-3 for k in arrays)  # it moved
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("rows_read", [0.1, 1.0])
+@pytest.mark.parametrize("block", [100, 1 << 18])
+def test_adam_moves_bit_for_bit_as_its_equations_read(dtype, rows_read, block, monkeypatch):
+    """Adam.move (block by block of rows, through scratch arrays) against plain_move (a
+    temporary per operation over the whole array), ten steps on a table whose gradient
+    holds few or all rows, as an embedding's does, and on a bias, in blocks that do not
+    divide the rows or in one: the same bits."""
+    from nusax_lstm.scratch import adam
+
+    monkeypatch.setattr(adam, "BLOCK", block)
+    rng = np.random.default_rng(5)
+    optimizer = adam.Adam(learning_rate=0.01)
+    for shape in [(300, 7), (301,)]:
+        w = rng.standard_normal(shape).astype(dtype)
+        fast, plain = ([w.copy(), np.zeros_like(w), np.zeros_like(w)] for _ in range(2))
+        for step in range(1, 11):
+            read = rng.random(shape[0]) < rows_read
+            g = rng.standard_normal(shape).astype(dtype) * read.reshape(-1, *[1] * (w.ndim - 1))
+            optimizer.step = step
+            alpha = optimizer.alpha(w.dtype)
+            optimizer.move(*fast[:1], g, *fast[1:], alpha)
+            betas = optimizer.beta_1, optimizer.beta_2
+            adam.plain_move(plain[0], g, plain[1], plain[2], alpha, *betas, optimizer.epsilon)
+        for ours, theirs in zip(fast, plain, strict=True):
+            assert ours.dtype == dtype and np.array_equal(ours, theirs)
+        assert not np.array_equal(fast[0], w)  # it moved
+
+
 # Keras and the NumPy reference, from the same weights, on the same batches (dropout off):
 # the epochs' losses and the final weights.
 SAME_PATH = """
