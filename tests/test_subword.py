@@ -110,6 +110,24 @@ def test_fast_passes_equal_the_plain_ones(name, padding):
         assert np.abs(fast[key] - grad).max() <= 1e-10 * max(np.abs(grad).max(), 1), key
 
 
+@pytest.mark.parametrize("reads", [0, 1, 50, 5000])
+@pytest.mark.parametrize("rows", [3, 1000])
+def test_ngram_rows_sum_their_reads_as_the_plain_reference_does(reads, rows):
+    """The packed n-gram table gradient sums a row's reads in reading order from 0, bit
+    for bit as np.add.at does (the plain reference), signed zeros and long runs included."""
+    from nusax_lstm.scratch.layers.subword_embedding import table_backward_in_order
+
+    rng = np.random.default_rng(reads + rows)
+    ids = rng.integers(1, rows, reads) ** rng.integers(1, 3, reads) % rows  # uneven runs
+    dx = rng.standard_normal((reads, 5)).astype(np.float32)
+    dx[::7] *= -0.0
+    expected = np.zeros((rows, 5), dtype=np.float32)
+    np.add.at(expected, ids, dx)
+    got = table_backward_in_order(ids, dx, rows)
+    assert got.dtype == np.float32 and np.array_equal(got, expected)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
 def test_the_plain_gradients_match_finite_differences():
     spec, arrays = engine_network("bilstm stacked", seed=3)
     x = subword_inputs(4, "holes", seed=4)

@@ -15,6 +15,27 @@ from .base import Positive, fail, register
 from .embedding import Embedding, in_range, table_backward
 
 
+def table_backward_in_order(ids: np.ndarray, dx: np.ndarray, rows: int) -> np.ndarray:
+    """table_backward with each row's reads summed one after another in reading order,
+    from 0, as the plain reference's np.add.at does: a vectorised step per position in
+    the runs of equal ids, where np.add.reduceat makes a strided pass per column and run.
+    N-gram buckets come in many short runs (a batch of 32 texts: 10,000 reads in 3,900
+    runs), where this is several times faster."""
+    order = np.argsort(ids, kind="stable")
+    ids, dx = ids[order], dx[order]
+    starts = np.flatnonzero(np.diff(ids, prepend=-1))  # where each id's run begins
+    lengths = np.diff(starts, append=len(ids))
+    total = dx[starts] + dx.dtype.type(0)  # 0 + the first read: -0.0 becomes 0.0
+    longer, step = np.flatnonzero(lengths > 1), 1
+    while longer.size:  # the runs that have a read at this position
+        total[longer] += dx[starts[longer] + step]
+        step += 1
+        longer = longer[lengths[longer] > step]
+    dtable = np.zeros((rows, dx.shape[1]), dtype=dx.dtype)
+    dtable[ids[starts]] = total
+    return dtable
+
+
 @register
 @dataclass
 class SubwordEmbedding(Embedding):
@@ -101,5 +122,5 @@ class SubwordEmbedding(Embedding):
         rows = len(arrays["ngram_embeddings"])
         return {
             "embeddings": table_backward(ids[:, 0], dx, len(arrays["embeddings"])),
-            "ngram_embeddings": table_backward(grams[present], share, rows),
+            "ngram_embeddings": table_backward_in_order(grams[present], share, rows),
         }
