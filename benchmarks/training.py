@@ -3,6 +3,7 @@ subword inputs against words, side by side.
 
     python benchmarks/training.py [--epochs 5] [--data ../shared/data/nusax-senti]
                                   [--reference-epochs 2] [--only numpy-packed ...]
+                                  [--buckets 32768]
 
 The study's model and data: Indonesian NusaX train split (500 texts, the pipeline's
 vectorizer: 10,000 tokens at most, length 100, end padding), Embedding 128 (mask_zero),
@@ -20,7 +21,8 @@ gives a paired ratio:
   through the scratch engine); 1 or 2 BLAS threads (threadpoolctl);
 - numpy-reference: scratch/backprop.py's gradients instead (slow: --reference-epochs);
 - numpy-subword: numpy-packed on subword inputs (config.yaml's vectorize.subwords: each
-  token's word id and its character 3-5-grams' buckets, 24 at most, of 32,768);
+  token's word id and its character 3-5-grams' buckets, 24 at most, of --buckets,
+  32,768 by default);
 - keras-jax, keras-tensorflow: the pipeline's path (configure_keras, build_model, trim,
   keras_training.fit), `threads` as the pipeline passes a training's thread count; the
   first epoch compiles (no persistent compilation cache).
@@ -65,7 +67,7 @@ NETWORK = TrainingConfig(
     batch_size=32,
     epochs=10,
 )
-SUBWORDS = Subwords(buckets=32768, min_n=3, max_n=5, per_token=24)  # config.yaml's
+BUCKETS = 32768  # config.yaml's vectorize.subwords, with n 3-5 and 24 n-grams a token
 TRAINERS = ("numpy-packed", "numpy-reference", "numpy-subword", "keras-jax", "keras-tensorflow")
 
 
@@ -94,7 +96,7 @@ def report(seconds: float) -> None:
     print(f"EPOCH {seconds}", flush=True)
 
 
-def numpy_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
+def numpy_trainer(name: str, data: Path, epochs: int, threads: int, buckets: int) -> None:
     """Reports the epoch seconds of the pipeline's NumPy training (scratch.train.fit, one
     epoch per call: a new Adam each time, which changes no timing), with `threads` BLAS
     threads."""
@@ -104,7 +106,7 @@ def numpy_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
     from nusax_lstm.scratch.train import fit
 
     gradients = (backprop if name == "numpy-reference" else packed_backprop).forward_backward
-    subwords = SUBWORDS if name == "numpy-subword" else None
+    subwords = Subwords(buckets, 3, 5, 24) if name == "numpy-subword" else None
     vocab, arrays = splits(data, subwords)
     model = classifier(replace(NETWORK, subwords=subwords), vocab, 100)
     weights = initial_weights(model, SEED)
@@ -147,10 +149,12 @@ def keras_trainer(name: str, data: Path, epochs: int, threads: int) -> None:
     report(time.perf_counter() - starts[-1])
 
 
-def worker(name: str, data: Path, epochs: int, threads: int) -> None:
+def worker(name: str, data: Path, epochs: int, threads: int, buckets: int) -> None:
     """One training in this process, an epoch at each turn; then its peak RSS."""
-    run = keras_trainer if name.startswith("keras") else numpy_trainer
-    run(name, data, epochs, threads)
+    if name.startswith("keras"):
+        keras_trainer(name, data, epochs, threads)
+    else:
+        numpy_trainer(name, data, epochs, threads, buckets)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"RSS {rss}", flush=True)
 
@@ -158,9 +162,9 @@ def worker(name: str, data: Path, epochs: int, threads: int) -> None:
 class Trainer:
     """A worker process, and its epoch seconds so far."""
 
-    def __init__(self, name: str, data: Path, epochs: int, threads: int):
+    def __init__(self, name: str, data: Path, epochs: int, threads: int, buckets: int):
         command = [sys.executable, __file__, "--worker", name, "--threads", str(threads)]
-        command += ["--data", str(data), "--epochs", str(epochs)]
+        command += ["--data", str(data), "--epochs", str(epochs), "--buckets", str(buckets)]
         self.name, self.epochs, self.times = name, epochs, []
         self.log = tempfile.TemporaryFile(mode="w+")  # its stderr, shown if it fails
         self.process = subprocess.Popen(
@@ -214,10 +218,11 @@ def main() -> None:
     parser.add_argument("--reference-epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--only", nargs="+", choices=TRAINERS, default=list(TRAINERS))
+    parser.add_argument("--buckets", type=int, default=BUCKETS, help="numpy-subword's")
     parser.add_argument("--worker", choices=TRAINERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker(args.worker, args.data, args.epochs, args.threads[0])
+        return worker(args.worker, args.data, args.epochs, args.threads[0], args.buckets)
 
     sys.path.insert(0, str(Path(__file__).parent))
     from pipeline import cpu_model  # benchmarks/pipeline.py
@@ -229,6 +234,7 @@ def main() -> None:
             args.data,
             args.reference_epochs if name == "numpy-reference" else args.epochs,
             threads,
+            args.buckets,
         )
         for name in args.only
         for threads in args.threads
