@@ -48,17 +48,16 @@ def conclusion(experiment: str, rows: dict[str, dict]) -> str:
     on_test = f"{name} is also best" if test_best == name else f"{test_best} is best"
     text = (
         f"{experiment}: {name} has the best mean validation macro F1, {lead:.3f} above "
-        f"{second_name}, {against_spread(lead, spread)}{unclear}. On the test split "
-        f"{on_test} ({rows[test_best]['test']['mean']:.3f})."
+        f"{second_name}, {against_spread(lead, spread)}{unclear}."
     )
     if len(ranked) > 2:
         worst_name, worst = ranked[-1]
         gap = top["val"]["mean"] - worst["val"]["mean"]
         text += (
-            f" The weakest, {worst_name}, trails it by {gap:.3f}, "
+            f" On validation the weakest, {worst_name}, trails it by {gap:.3f}, "
             f"{against_spread(gap, seed_spread(top, worst))}."
         )
-    return text
+    return f"{text} On the test split {on_test} ({rows[test_best]['test']['mean']:.3f})."
 
 
 def ranking_sentence(agreement: dict, score: str) -> str:

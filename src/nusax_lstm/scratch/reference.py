@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.text import words
+
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-z))
@@ -50,8 +52,8 @@ INPUTS = {"Embedding": embedding, "SubwordEmbedding": subword_embedding}
 def mask_of(spec: dict, ids: np.ndarray) -> np.ndarray:
     """Which steps the recurrent layers read: under `mask_zero` those whose word id is
     not 0 (padding), else all."""
-    words = ids if ids.ndim == 2 else ids[..., 0]
-    return words != 0 if spec["mask_zero"] else np.ones(words.shape, dtype=bool)
+    tokens = words(ids)
+    return tokens != 0 if spec["mask_zero"] else np.ones(tokens.shape, dtype=bool)
 
 
 def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias):
