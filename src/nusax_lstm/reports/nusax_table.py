@@ -176,9 +176,19 @@ def _cell_text(cell: dict | None) -> str:
     return f"{cell['f1']:.1f} ({low:.1f}-{high:.1f})"
 
 
+def cells_above(row: dict, target: dict) -> str:
+    """In how many languages a row's cell is above the target row's, as the table shows
+    them (to one decimal)."""
+    both = [lang for lang in row["cells"] if lang in target["cells"]]
+    shown = {lang: [round(r["cells"][lang]["f1"], 1) for r in (row, target)] for lang in both}
+    above = sum(ours > theirs for ours, theirs in shown.values())
+    return f"above its cell in {above} of {len(both)} languages"
+
+
 def against_classical(rows: list[dict]) -> list[str]:
     """Lines that set each LSTM row's average beside the best published classical one,
-    and beside the best of our simple baselines' rows (STRONGEST's)."""
+    and beside the best of our simple baselines' rows (STRONGEST's), and count the
+    languages where its cell is above that row's."""
     classical = [r for r in rows if r["source"] == "published" and r["name"] in NAMES.values()]
     simple = [r for r in rows if r["name"].startswith(STRONGEST)]
     lines = []
@@ -193,7 +203,8 @@ def against_classical(rows: list[dict]) -> list[str]:
                 gap = row["average"]["f1"] - target
                 verdict = "reaches it" if gap >= 0 else "falls short"
                 average = row["average"]["f1"]
-                lines.append(f"- {row['name']}: {average:.1f}, {verdict} ({gap:+.1f})")
+                above = cells_above(row, best)
+                lines.append(f"- {row['name']}: {average:.1f}, {verdict} ({gap:+.1f}); {above}")
     return lines
 
 
