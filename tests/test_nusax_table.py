@@ -13,8 +13,9 @@ import pytest
 import yaml
 from conftest import MIRROR, REPO, TINY_CONFIG, snakemake, write_config
 
-from nusax_lstm.data.nusax import LANGUAGES
+from nusax_lstm.data.nusax import LANGUAGES, read_split
 from nusax_lstm.evaluation.baselines import STRONGEST
+from nusax_lstm.evaluation.metrics import macro_f1
 from nusax_lstm.evaluation.paper_baselines import fit_one, tokenize
 from nusax_lstm.reports.nusax_table import against_classical, published
 
@@ -95,6 +96,14 @@ def test_schema_defaults_are_config_yaml_so_a_study_file_may_replace_it():
     assert bare == full
 
 
+def selected_probs(results) -> np.ndarray:
+    """The test probabilities of the model that select_best chose in a language's folder."""
+    best = json.loads((results / "best" / "best.json").read_text())
+    config_id = best["config_id"].removesuffix("-ensemble")
+    folder = "ensemble" if best["config_id"].endswith("-ensemble") else f"seed{best['seed']}"
+    return np.load(results / "models" / config_id / folder / "probs_test.npy")
+
+
 def test_each_lstm_row_is_set_beside_the_best_classical_average_and_its_cells():
     """The best published classical row and the best simple baseline are each the higher
     average; an LSTM row's cells count as above theirs only where the table shows a higher
@@ -151,8 +160,23 @@ def test_the_table_is_built_end_to_end_from_a_tiny_two_language_run(tmp_path, mi
     ]
     pairs = [(p["model"], p["against"]) for p in table["paired_tests"]]
     in_language = "LSTM in-language (ours, selected on valid)"
-    assert pairs == [(in_language, simple), (multilingual, in_language), (multilingual, simple)]
+    both = "LSTM in-language + multilingual (ours, their probabilities averaged)"
+    assert names[-1] == both
+    assert pairs == [
+        (in_language, simple),
+        (multilingual, in_language),
+        (multilingual, simple),
+        (both, simple),
+    ]
     assert all(set(p["tests"]) == {"ind", "jav"} for p in table["paired_tests"])
+    probs = {lang: selected_probs(tmp_path / "results" / lang) for lang in ("ind", "jav", "mul")}
+    for i, lang in enumerate(("ind", "jav")):  # mul's test split: ind's texts, then jav's
+        _, labels = read_split(tmp_path / "results" / lang / "data" / "test.csv")
+        averaged = probs[lang] + np.split(probs["mul"], 2)[i]
+        cell = table["rows"][names.index(both)]["cells"][lang]
+        assert cell["f1"] == pytest.approx(
+            100 * macro_f1(np.array(labels), averaged.argmax(axis=1))
+        )
     for lang in ("ind", "jav"):  # the simple rows are the baselines rule's predictions
         ours = json.loads((tmp_path / "results" / lang / "baselines.json").read_text())[STRONGEST]
         cell = table["rows"][names.index(simple)]["cells"][lang]
