@@ -61,8 +61,8 @@ class Adam:
     def move(self, w, g, m, v, alpha: np.floating) -> None:
         """The step of one array w, with its gradient g and moments m, v (in place): the
         operations of plain_move, in its order, block of rows by block of rows through
-        two scratch arrays, which stay in cache (the same roundings; on a subword table
-        of 32,769 x 128, 2-4x faster than plain_move's temporaries over the whole array)."""
+        two scratch arrays, which stay in cache: the same roundings, faster on a large
+        table (benchmarks/README.md, subword inputs)."""
         rows = max(1, BLOCK // w[0].size)
         for start in range(0, len(w), rows):
             block = slice(start, start + rows)

@@ -18,9 +18,10 @@ from .embedding import Embedding, in_range, table_backward
 def table_backward_in_order(ids: np.ndarray, dx: np.ndarray, rows: int) -> np.ndarray:
     """table_backward with each row's reads summed one after another in reading order,
     from 0, as the plain reference's np.add.at does: a vectorised step per position in
-    the runs of equal ids, where np.add.reduceat makes a strided pass per column and run.
-    N-gram buckets come in many short runs (a batch of 32 texts: 10,000 reads in 3,900
-    runs), where this is several times faster."""
+    the runs of equal ids, where np.add.at goes read by read and np.add.reduceat makes a
+    strided pass per column and run. N-gram buckets come in many short runs (a batch of
+    32 texts: 10,000 reads in 3,900 runs), where this is the fastest of the three
+    (benchmarks/README.md, subword inputs)."""
     order = np.argsort(ids, kind="stable")
     ids, dx = ids[order], dx[order]
     starts = np.flatnonzero(np.diff(ids, prepend=-1))  # where each id's run begins
