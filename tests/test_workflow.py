@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -313,6 +314,25 @@ def test_a_moved_project_reruns_nothing_and_an_edited_module_only_its_rules(tiny
     assert result.returncode == 0, result.stderr[-3000:]
     after = dict.fromkeys(["scratch_inference", "compare", "explain", "plot_study"], 2)
     assert job_counts(result.stdout) == after | {"summary": 1, "all": 1}
+
+
+def test_a_fresh_checkout_reruns_nothing_and_an_edited_script_only_its_rule(tiny_run, tmp_path):
+    """A workflow script counts by its bytes too: files as a fresh clone leaves them (every
+    time newer than the results) have nothing to do, and an edit to one script reruns its
+    rule and what reads its output."""
+    project, workdir = copy_project(tiny_run, tmp_path)
+    later = time.time() + 60
+    for path in project.rglob("*"):
+        os.utime(path, (later, later))
+    result = snakemake(workdir, "-n", "--cores", "2", project=project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert job_counts(result.stdout) == {}
+
+    script = project / "workflow" / "scripts" / "compare.py"
+    script.write_text(script.read_text() + "\n# an edit\n")
+    result = snakemake(workdir, "-n", "--cores", "2", project=project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert job_counts(result.stdout) == {"compare": 2, "summary": 1, "all": 1}  # 2 languages
 
 
 # Modules downstream of select_best's checkpoint, or upstream of nothing that reruns it:

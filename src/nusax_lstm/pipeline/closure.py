@@ -93,9 +93,13 @@ def file_hash(path: Path) -> str:
 
 
 def package_code(script: str | Path) -> dict[str, str]:
-    """package_files(script) by their path in the package, each with a hash of its bytes:
-    an edit reruns, a move of the project or a checkout that keeps the bytes does not."""
-    return {str(f.relative_to(PACKAGE)): file_hash(f) for f in package_files(script)}
+    """The script (as `scripts/<name>`) and package_files(script) by their path in the
+    package, each with a hash of its bytes: an edit reruns, a move of the project or a
+    checkout that keeps the bytes does not (the profiles turn off Snakemake's own trigger
+    for scripts, their file times, which a fresh clone renews)."""
+    script = Path(script)
+    code = {f"scripts/{script.name}": file_hash(script)}
+    return code | {str(f.relative_to(PACKAGE)): file_hash(f) for f in package_files(script)}
 
 
 @functools.cache
