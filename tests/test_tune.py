@@ -5,6 +5,7 @@ stopped search resumes from its stored trials, and the test split is no input.""
 from __future__ import annotations
 
 import copy
+import csv
 import json
 
 import optuna
@@ -16,7 +17,15 @@ from nusax_lstm import UserError
 from nusax_lstm.models.training_config import TrainingConfig
 from nusax_lstm.pipeline.configs import model_params, parse_config, train_params
 from nusax_lstm.pipeline.studyfile import validated
-from nusax_lstm.tuning.space import SPACE, space, study_entry, suggest, training_config
+from nusax_lstm.tuning.space import (
+    SPACE,
+    check_searches,
+    space,
+    study_entry,
+    suggest,
+    training_config,
+    winners,
+)
 from nusax_lstm.tuning.study import STARTUP, open_study
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -55,12 +64,43 @@ def test_a_space_override_that_cannot_be_searched_is_one_line(overrides, message
         space(overrides)
 
 
+def test_a_searchs_own_space_override_is_checked_where_it_is_written():
+    search = {"languages": ["ind"], "trials": 1, "space": {"depth": [1]}}
+    tune = {"space": {}, "searches": {"sub": search}}
+    with pytest.raises(UserError, match=r"^tune\.searches\.sub\.space: \['depth'\] not among"):
+        check_searches(tune, ["ind"])
+
+
+def best(languages: list[str], score: float) -> dict:
+    return {"languages": languages, "cv_macro_f1": score}
+
+
+@pytest.mark.parametrize(
+    ("scores", "kept"),
+    [((0.70, 0.72, 0.69), ["subwords", "mul"]), ((0.72, 0.70, 0.69), ["words", "mul"])],
+)
+def test_of_searches_over_the_same_data_the_best_scoring_is_kept(scores, kept):
+    """Searches on the same languages (in any order) compete; another data set's does not."""
+    bests = {
+        "subwords": best(["ind", "jav"], scores[1]),
+        "words": best(["jav", "ind"], scores[0]),
+        "mul": best(["mul"], scores[2]),
+    }
+    assert sorted(winners(bests)) == sorted(kept)
+
+
 def tune_config(mirror, trials: int, workers: int) -> dict:
     config = copy.deepcopy(TINY_CONFIG)
     config["data"] = {"languages": ["ind", "jav"], "mirrors": [str(mirror)]}
     config["experiments"] = {}
     config["tune"] = {
-        "searches": {"in_language": {"languages": ["ind", "jav"], "trials": trials}},
+        "searches": {
+            "in_language": {
+                "languages": ["ind", "jav"],
+                "trials": trials,
+                "space": {"cell": ["gru"]},  # over tune.space's
+            }
+        },
         "folds": 2,
         "workers": workers,
         "space": TINY_SPACE,
@@ -97,6 +137,8 @@ def test_workers_share_one_study_which_resumes_and_never_reads_the_test_split(tm
     assert set(best["importances"]) <= set(SPACE)
     for name in ("trials.csv", "history.png", "importance.png"):
         assert (folder / name).stat().st_size > 0
+    cells = {row["cell"] for row in csv.DictReader(open(folder / "trials.csv"))}
+    assert cells == {"gru"}  # the search's own space over tune.space's
 
     config = tune_config(mirror, trials=5, workers=2)
     write_config(tmp_path, config)

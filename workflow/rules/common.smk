@@ -7,7 +7,7 @@ from nusax_lstm.pipeline import closure
 from nusax_lstm.pipeline.configs import model_params, train_params
 from nusax_lstm.pipeline.memo import digest
 from nusax_lstm.pipeline.scheduling import training_cost
-from nusax_lstm.tuning.space import space
+from nusax_lstm.tuning.space import search_space
 
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 
@@ -404,7 +404,7 @@ def get_tune_study(wildcards):
     tune, vectorize = config["tune"], config["vectorize"]
     search = tune["searches"][wildcards.search]
     settings = {
-        "space": space(tune["space"]),
+        "space": search_space(tune, wildcards.search),
         "folds": tune["folds"],
         "fold_seed": tune["fold_seed"],
         "max_tokens": {

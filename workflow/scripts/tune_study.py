@@ -1,11 +1,12 @@
 """The searched settings as a study file, results/tune/study.yaml: the NusaX table study
-with one config per search (its best trial's choices), on this study's data."""
+with one config per search (its best trial's choices), on this study's data; of searches
+over the same data sets, only the one whose best scores highest."""
 
 import yaml
 
 from nusax_lstm.fileio import read_json, write_text
 from nusax_lstm.pipeline.joblog import logged
-from nusax_lstm.tuning.space import study_entry
+from nusax_lstm.tuning.space import study_entry, winners
 
 HEADER = """\
 # Written by the tune rules (docs/tuning.md): each search's best settings as a config.
@@ -14,11 +15,12 @@ HEADER = """\
 
 with logged(snakemake):
     p = snakemake.params
-    configs = []
-    for search, path in zip(p.searches, snakemake.input.best, strict=True):
-        best = read_json(path)
-        configs.append(study_entry(f"searched: {search}", best["params"]))
-        print(f"{search}: trial {best['trial']}, cv macro F1 {best['cv_macro_f1']:.4f}")
+    bests = {s: read_json(path) for s, path in zip(p.searches, snakemake.input.best, strict=True)}
+    kept = winners(bests)
+    for search, best in bests.items():
+        verdict = "kept" if search in kept else "outscored by a search on the same data"
+        print(f"{search}: trial {best['trial']}, cv macro F1 {best['cv_macro_f1']:.4f}, {verdict}")
+    configs = [study_entry(f"searched: {s}", best["params"]) for s, best in kept.items()]
     study = {
         "study": "searched",
         "data": p.data,

@@ -32,29 +32,35 @@ SPACE: dict[str, tuple] = {
 }
 
 
-def space(overrides: dict) -> dict[str, tuple]:
-    """SPACE with tune.space's overrides: choices for a categorical parameter, [low, high]
-    for a numeric one."""
+def space(overrides: dict, where: str = "tune.space") -> dict[str, tuple]:
+    """SPACE with overrides (those at `where` in the config): choices for a categorical
+    parameter, [low, high] for a numeric one."""
     unknown = overrides.keys() - SPACE.keys()
     if unknown:
-        raise UserError(f"tune.space: {sorted(unknown)} not among {list(SPACE)}")
+        raise UserError(f"{where}: {sorted(unknown)} not among {list(SPACE)}")
     chosen = dict(SPACE)
     for name, values in overrides.items():
         kind = SPACE[name][0]
         if kind != "categorical" and (len(values) != 2 or values[0] > values[1]):
-            raise UserError(f"tune.space.{name}: expected [low, high], got {values}")
+            raise UserError(f"{where}.{name}: expected [low, high], got {values}")
         chosen[name] = (kind, tuple(values)) if kind == "categorical" else (kind, *values)
     return chosen
+
+
+def search_space(tune: dict, search: str) -> dict[str, tuple]:
+    """What search `search` explores: SPACE with tune.space's overrides, then its own."""
+    return space(tune["space"] | tune["searches"][search].get("space", {}))
 
 
 def check_searches(tune: dict, languages: list[str]) -> None:
     """The tune section against what the schema cannot say: each search covers the
     study's languages (mul: all of them as one), its space can be searched."""
+    space(tune["space"])
     for name, search in tune["searches"].items():
         outside = [lang for lang in search["languages"] if lang not in [*languages, "mul"]]
         if outside:
             raise UserError(f"tune.searches.{name}.languages: {outside} not in data.languages")
-    space(tune["space"])
+        space(search.get("space", {}), f"tune.searches.{name}.space")
 
 
 def suggest(trial: Any, searched: dict[str, tuple]) -> dict:
@@ -102,6 +108,17 @@ def training_config(params: dict, subwords: dict) -> TrainingConfig:
 
 # A trial's training settings that a config of the study file carries as its own.
 SETTINGS = ("embedding_dim", "dropout", "word_dropout", "learning_rate", "batch_size", "epochs")
+
+
+def winners(bests: dict[str, dict]) -> dict[str, dict]:
+    """Of searches over the same data sets (same folds, so comparable scores), the one
+    whose best trial scores highest: search name -> its best.json, in the given order."""
+    top: dict[tuple, str] = {}
+    for name, best in bests.items():
+        data = tuple(sorted(best["languages"]))
+        if data not in top or best["cv_macro_f1"] > bests[top[data]]["cv_macro_f1"]:
+            top[data] = name
+    return {name: best for name, best in bests.items() if name in top.values()}
 
 
 def study_entry(name: str, params: dict) -> dict:
