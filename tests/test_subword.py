@@ -26,6 +26,8 @@ from nusax_lstm.scratch.attribution import attribute
 from nusax_lstm.scratch.init import classifier, initial_weights
 from nusax_lstm.scratch.loader import from_export
 from nusax_lstm.scratch.trace import traces
+from nusax_lstm.scratch.train import fit
+from nusax_lstm.scratch.unread_rows import read_first
 
 VOCAB, STEPS, BUCKETS, PER_TOKEN = 30, 9, 40, 5
 SUBWORDS = Subwords(BUCKETS, 3, 5, PER_TOKEN)
@@ -108,6 +110,37 @@ def test_fast_passes_equal_the_plain_ones(name, padding):
     assert fast_loss == pytest.approx(loss, rel=1e-12) and set(fast) == set(grads)
     for key, grad in grads.items():
         assert np.abs(fast[key] - grad).max() <= 1e-10 * max(np.abs(grad).max(), 1), key
+
+
+@pytest.mark.parametrize("early_stopping", [None, {"monitor": "val_loss", "patience": 1}])
+@pytest.mark.parametrize("name", ["bilstm stacked", "gru unmasked"])
+def test_training_leaves_out_the_unread_ngram_rows_and_changes_no_bit(
+    name, early_stopping, monkeypatch
+):
+    """Training reads buckets 1-40 of 400, validation 301-340 (rows training leaves
+    out): the weights and the history are those of training over every row."""
+    units, bidirectional, cell, mask_zero = NETWORKS[name]
+    wide = Subwords(400, 3, 5, PER_TOKEN)
+    config = network(units, bidirectional, cell=cell, mask_zero=mask_zero, subwords=wide)
+    spec = classifier(config, VOCAB, STEPS)
+    valid = subword_inputs(16, "end", seed=2)
+    valid[..., 1:] += 300 * (valid[..., 1:] > 0)
+    data = {
+        "x_train": subword_inputs(40, "end", seed=1),
+        "y_train": np.arange(40) % 3,
+        "x_valid": valid,
+        "y_valid": np.arange(16) % 3,
+    }
+    assert read_first(spec, data["x_train"], None).read <= 41 < 401
+    runs = []
+    for skip in (read_first, lambda *_: None):
+        monkeypatch.setattr("nusax_lstm.scratch.train.read_first", skip)
+        arrays = initial_weights(spec, seed=3)
+        runs.append((arrays, fit(spec, arrays, data, 3, 8, 0.01, 4, early_stopping)))
+    (ours, history), (theirs, plain_history) = runs
+    assert history == plain_history
+    assert all(np.array_equal(ours[k], theirs[k]) for k in theirs)
+    assert read_first(spec, data["x_train"], weight_decay=0.01) is None  # it moves every row
 
 
 @pytest.mark.parametrize("reads", [0, 1, 50, 5000])

@@ -18,6 +18,7 @@ from .init import classifier, initial_weights
 from .layers import Dropout, read_layers
 from .loader import from_export
 from .packed_backprop import forward_backward
+from .unread_rows import read_first
 
 
 def dropout_inputs(architecture: dict, batch: int, steps: int) -> list[tuple[Dropout, tuple]]:
@@ -91,6 +92,11 @@ def fit(
     # each batch cut after its longest text where that is exact (NumPy compiles nothing)
     trimmed = architecture["mask_zero"] and architecture["padding"] == "post"
     stopper = EarlyStopping(**early_stopping) if early_stopping else None
+    skip = read_first(architecture, data["x_train"], weight_decay)
+    if skip:  # the n-gram rows no training input reads: left out of every step, exactly
+        data = data | {k: skip.renumber(v) for k, v in data.items() if k.startswith("x_")}
+        skip.reorder(arrays)
+    trained = skip.trained(arrays) if skip else arrays
     x, y = data["x_train"], data["y_train"]
     history: dict[str, list] = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
     for epoch in range(1, epochs + 1):
@@ -100,8 +106,8 @@ def fit(
             rows = order[start : start + batch_size]
             ids = trim(x[rows]) if trimmed else x[rows]
             masks = dropout_masks(architecture, ids, drop, dtype_of(arrays))
-            batch_loss, grads, probs = gradients(architecture, arrays, ids, y[rows], masks)
-            optimizer.update(arrays, grads)
+            batch_loss, grads, probs = gradients(architecture, trained, ids, y[rows], masks)
+            optimizer.update(trained, grads)
             loss += batch_loss * len(rows)
             correct += np.sum(probs.argmax(axis=1) == y[rows])
         history["loss"].append(loss / len(x))
@@ -116,8 +122,9 @@ def fit(
             break
     if stopper:
         arrays.update(stopper.best_arrays)
-        return history, stopper.best_epoch
-    return history, len(history["loss"])
+    if skip:
+        skip.restore(arrays)
+    return history, stopper.best_epoch if stopper else len(history["loss"])
 
 
 def dtype_of(arrays: dict[str, np.ndarray]) -> np.dtype:
