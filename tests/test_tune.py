@@ -17,13 +17,13 @@ from nusax_lstm import UserError
 from nusax_lstm.models.training_config import TrainingConfig
 from nusax_lstm.pipeline.configs import model_params, parse_config, train_params
 from nusax_lstm.pipeline.studyfile import validated
-from nusax_lstm.tuning.objective import training_config
 from nusax_lstm.tuning.space import (
     SPACE,
     check_searches,
     space,
     study_entry,
     suggest,
+    training_config,
     winners,
 )
 from nusax_lstm.tuning.study import STARTUP, open_study

@@ -394,23 +394,6 @@ def test_the_pipeline_benchmark_pairs_no_op_reruns_with_a_one_rule_workflow(tiny
     assert ratio and float(ratio[2]) <= float(ratio[1]) <= float(ratio[3])
 
 
-def test_the_snakefile_imports_no_numpy():
-    """Every start of Snakemake parses the Snakefile: the package modules it and its rule
-    files import (read from them) leave NumPy out, 0.1-0.2 s of a no-op rerun, which
-    Snakemake itself does not load without pandas (the README's install)."""
-    sources = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
-    modules = {
-        name
-        for source in sources
-        for name in re.findall(r"^from (nusax_lstm\S*) import", source.read_text(), re.MULTILINE)
-    }
-    assert {"nusax_lstm.pipeline.configs", "nusax_lstm.tuning.space"} <= modules
-    check = f"import sys; import {', '.join(sorted(modules))}; print('numpy' in sys.modules)"
-    env = os.environ | {"PYTHONPATH": str(REPO / "src")}
-    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, env=env)
-    assert result.stdout.strip() == "False", result.stderr[-2000:]
-
-
 def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mirror):
     """Two seeds, ensembles only as candidates: the ensemble's probabilities are its runs'
     mean, it is exported whole, and the NumPy engine (and `nusax-lstm predict`) runs it as

@@ -2,7 +2,6 @@
 
 LABELS = ("negative", "neutral", "positive")
 SPLITS = ("train", "valid", "test")
-PADDINGS = ("post", "pre")  # where padding goes: after a text's tokens, or before
 
 
 class UserError(Exception):

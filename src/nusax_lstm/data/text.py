@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import PADDINGS, UserError
+from .. import UserError
 from ..fileio import write_text
 from .subword import Subwords, with_subwords
 
@@ -24,6 +24,7 @@ PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 PAD, OOV = 0, 1
+PADDINGS = ("post", "pre")  # where padding goes: after a text's tokens, or before
 RESERVED = ("", "[UNK]")  # the tokens of indices PAD and OOV
 
 

@@ -10,7 +10,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from .. import PADDINGS, UserError
+from .. import UserError
+from ..data.text import PADDINGS
 
 CELLS = ("lstm", "gru")  # a config's recurrent cell (Keras's LSTM, GRU)
 # What trains a config: Keras (on train.keras_backend) or the NumPy engine.

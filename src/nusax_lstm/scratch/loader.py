@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import PADDINGS, UserError
-from ..data.text import Vectorizer, read_vocabulary
+from .. import UserError
+from ..data.text import PADDINGS, Vectorizer, read_vocabulary
 from .ensemble import Ensemble
 from .layers import WEIGHTS, build_layers, read_layers
 from .layers.base import ARCHITECTURE, Positive, field, under

@@ -15,36 +15,12 @@ import numpy as np
 import optuna
 
 from ..data.crossval import fold_of
-from ..data.subword import Subwords
 from ..data.text import Vectorizer, adapt
 from ..evaluation.metrics import macro_f1
 from ..models.training_config import TrainingConfig
 from ..models.training_job import inputs
 from ..scratch.train import train
-from .space import suggest, units
-
-
-def training_config(params: dict, subwords: dict) -> TrainingConfig:
-    """The network a trial trains: its choices, with masking, end padding and Adam;
-    `subwords`: vectorize.subwords (n-gram lengths, n-grams per token) but the buckets."""
-    grams = None
-    if params["input"] == "subword":
-        grams = Subwords(**(subwords | {"buckets": params["buckets"]}))
-    return TrainingConfig(
-        cell=params["cell"],
-        units=tuple(units(params)),
-        bidirectional=params["bidirectional"],
-        mask_zero=True,
-        padding="post",
-        embedding_dim=params["embedding_dim"],
-        dropout=params["dropout"],
-        optimizer="adam",
-        learning_rate=params["learning_rate"],
-        batch_size=params["batch_size"],
-        epochs=params["epochs"],
-        word_dropout=params["word_dropout"],
-        subwords=grams,
-    )
+from .space import suggest, training_config
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """What a search explores, and what a trial's choices mean: a model config (an experiments
-entry of the study file the search writes) that the NumPy engine can train. No NumPy
-here: the Snakefile reads the space at every start.
+entry of the study file the search writes) that the NumPy engine can train.
 
 Layers halve their units as the study's configs do ([64, 32]); subword inputs come with a
 bucket count; epochs are searched (no early stopping: the held-out fold that scores a
@@ -12,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import UserError
+from ..data.subword import Subwords
+from ..models.training_config import TrainingConfig
 
 # name -> how a trial suggests it: ("categorical", choices), ("int", low, high),
 # ("float", low, high) or ("log", low, high) for a log-uniform float
@@ -82,6 +83,29 @@ def units(params: dict) -> list[int]:
     return [max(params["units"] >> i, 1) for i in range(params["layers"])]
 
 
+def training_config(params: dict, subwords: dict) -> TrainingConfig:
+    """The network a trial trains: its choices, with masking, end padding and Adam;
+    `subwords`: vectorize.subwords (n-gram lengths, n-grams per token) but the buckets."""
+    grams = None
+    if params["input"] == "subword":
+        grams = Subwords(**(subwords | {"buckets": params["buckets"]}))
+    return TrainingConfig(
+        cell=params["cell"],
+        units=tuple(units(params)),
+        bidirectional=params["bidirectional"],
+        mask_zero=True,
+        padding="post",
+        embedding_dim=params["embedding_dim"],
+        dropout=params["dropout"],
+        optimizer="adam",
+        learning_rate=params["learning_rate"],
+        batch_size=params["batch_size"],
+        epochs=params["epochs"],
+        word_dropout=params["word_dropout"],
+        subwords=grams,
+    )
+
+
 # A trial's training settings that a config of the study file carries as its own.
 SETTINGS = ("embedding_dim", "dropout", "word_dropout", "learning_rate", "batch_size", "epochs")
 
@@ -99,7 +123,7 @@ def winners(bests: dict[str, dict]) -> dict[str, dict]:
 
 def study_entry(name: str, params: dict) -> dict:
     """A trial's choices as an experiments entry of a study file (configs.parse_config
-    reads it back into the network objective.training_config makes)."""
+    reads it back into the network training_config makes)."""
     entry = {
         "name": name,
         "units": units(params),
