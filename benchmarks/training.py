@@ -205,10 +205,10 @@ class Trainer:
         return rss
 
 
-def ratios(keras: list[float], numpy: list[float]) -> str:
-    """Per later round, Keras's epoch over NumPy's: median (min-max)."""
-    each = [k / n for k, n in zip(keras[1:], numpy[1:], strict=False)]
-    return f"{statistics.median(each):.1f}x ({min(each):.1f}-{max(each):.1f})"
+def ratios(slower: list[float], faster: list[float]) -> str:
+    """Per later round, one trainer's epoch over another's: median (min-max)."""
+    each = [s / f for s, f in zip(slower[1:], faster[1:], strict=False)]
+    return f"{statistics.median(each):.2f}x ({min(each):.2f}-{max(each):.2f})"
 
 
 def main() -> None:

@@ -94,7 +94,7 @@ def fit(
     stopper = EarlyStopping(**early_stopping) if early_stopping else None
     skip = read_first(architecture, data["x_train"], weight_decay)
     if skip:  # the n-gram rows no training input reads: left out of every step, exactly
-        data = data | {k: skip.renumber(v) for k, v in data.items() if k.startswith("x_")}
+        data = data | {k: skip.renumber(data[k]) for k in ("x_train", "x_valid")}
         skip.reorder(arrays)
     trained = skip.trained(arrays) if skip else arrays
     x, y = data["x_train"], data["y_train"]
