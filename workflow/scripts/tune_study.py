@@ -9,7 +9,8 @@ from nusax_lstm.pipeline.joblog import logged
 from nusax_lstm.tuning.space import study_entry, winners
 
 HEADER = """\
-# Written by the tune rules (docs/tuning.md): each search's best settings as a config.
+# Written by the tune rules (docs/tuning.md): as a config, the best settings of each data
+# set's best-scoring search.
 # Run with: snakemake --cores all --configfile results/tune/study.yaml
 """
 
