@@ -24,6 +24,8 @@ from nusax_lstm.data.text import Vectorizer, adapt, pad, trim
 from nusax_lstm.scratch import backprop, packed_backprop, reference
 from nusax_lstm.scratch.attribution import attribute
 from nusax_lstm.scratch.init import classifier, initial_weights
+from nusax_lstm.scratch.layers import read_layers
+from nusax_lstm.scratch.layers.base import under
 from nusax_lstm.scratch.loader import from_export
 from nusax_lstm.scratch.trace import traces
 from nusax_lstm.scratch.train import fit
@@ -110,6 +112,28 @@ def test_fast_passes_equal_the_plain_ones(name, padding):
     assert fast_loss == pytest.approx(loss, rel=1e-12) and set(fast) == set(grads)
     for key, grad in grads.items():
         assert np.abs(fast[key] - grad).max() <= 1e-10 * max(np.abs(grad).max(), 1), key
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("padding", ["mixed", "holes", "start"])
+def test_the_lookup_skips_absent_ngrams_without_changing_a_bit(padding, dtype):
+    """The lookup against the plain masked sum (every column, absent n-grams' rows times
+    0), with signed zeros in the table: the same bits."""
+    spec, arrays = engine_network("bilstm stacked", seed=5)
+    arrays = {k: v.astype(dtype) for k, v in arrays.items()}
+    table = arrays["embedding/ngram_embeddings"]
+    table[::3] *= -0.0
+    x = subword_inputs(16, padding, seed=6)
+    layer = read_layers(spec)[0]
+    grams, present = x[..., 1:], x[..., 1:] != 0
+    total = np.zeros((*grams.shape[:-1], table.shape[1]), dtype=dtype)
+    for k in range(grams.shape[-1]):
+        total += table[grams[..., k]] * present[..., k, None]
+    count = np.maximum(present.sum(axis=-1), 1).astype(dtype)
+    plain = arrays["embedding/embeddings"][x[..., 0]] + total / count[..., None]
+    got = layer.lookup(under(arrays, "embedding"), x)
+    assert got.dtype == dtype and np.array_equal(got, plain)
+    assert np.array_equal(np.signbit(got), np.signbit(plain))
 
 
 @pytest.mark.parametrize("early_stopping", [None, {"monitor": "val_loss", "patience": 1}])
