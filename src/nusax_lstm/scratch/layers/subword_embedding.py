@@ -104,7 +104,7 @@ class SubwordEmbedding(Embedding):
         """Inputs [.., 1 + P] -> vectors [.., D]: one n-gram column at a time, so no
         [.., P, D] array is made, each over the tokens that have an n-gram there. Adding
         an absent n-gram's row times 0, as the plain sum does, changes no bit (a sum
-        from +0 is never -0), so those are skipped: 1.2-1.4x on subword inference
+        from +0 is never -0), so those are skipped: faster, most on inference
         (benchmarks/README.md, subword inputs)."""
         grams = ids[..., 1:].reshape(-1, ids.shape[-1] - 1)  # [M, P]
         table = arrays["ngram_embeddings"]
