@@ -3,9 +3,10 @@
 Adam moves a row whose gradient has been zero at every step so far by exactly nothing
 (m = v = 0, so w -= alpha 0 / (0 + epsilon)), and a row that no training input reads has
 a zero gradient at every step. So the training steps may work on the rows read only: on
-500 training texts, most buckets are never read (benchmarks/README.md, subword inputs). For those to be one slice, the table's rows are reordered, the rows read first
-(bucket 0, none, stays row 0), the inputs renumbered to match, and the order put back
-after training. Weight decay moves every row, so with it nothing is left out.
+500 training texts, most buckets are never read (benchmarks/README.md, subword inputs).
+For those to be one slice, the table's rows are reordered, the rows read first (bucket 0,
+none, stays row 0), the inputs renumbered to match, and the order put back after
+training. Weight decay moves every row, so with it nothing is left out.
 """
 
 from __future__ import annotations
