@@ -72,6 +72,27 @@ def snakemake(
     )
 
 
+def files_outside_the_dag(workdir: Path, *args: str) -> list[str]:
+    """The files a finished run left under results/ (logs and benchmarks aside) that no
+    job of the DAG a plain rerun builds makes: the default target asks for the files
+    nothing reads and so must reach every job through them (`snakemake --summary` lists
+    the outputs of every job of that DAG)."""
+    result = snakemake(workdir, "--summary", *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    made = {line.split("\t")[0] for line in result.stdout.splitlines()[1:] if line.strip()}
+    left = [
+        path.relative_to(workdir).as_posix()
+        for path in (workdir / "results").rglob("*")
+        if path.is_file()
+    ]
+    return [
+        path
+        for path in left
+        if not path.startswith(("results/logs/", "results/benchmarks/"))
+        and not any(path == p or path.startswith(f"{p}/") for p in made)
+    ]
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory, mirror) -> Path:
     """The tiny study, run once per test module that asks (modules run on separate

@@ -11,7 +11,7 @@ import json
 import numpy as np
 import pytest
 import yaml
-from conftest import MIRROR, REPO, TINY_CONFIG, snakemake, write_config
+from conftest import MIRROR, REPO, TINY_CONFIG, files_outside_the_dag, snakemake, write_config
 
 from nusax_lstm.data.nusax import LANGUAGES, read_split
 from nusax_lstm.evaluation.baselines import STRONGEST
@@ -145,6 +145,7 @@ def test_the_table_is_built_end_to_end_from_a_tiny_two_language_run(tmp_path, mi
     assert result.returncode == 0, result.stderr[-5000:]
     table = json.loads((tmp_path / "results" / "nusax" / "table.json").read_text())
     assert table["languages"] == ["ind", "jav"]
+    assert files_outside_the_dag(tmp_path) == []  # mul, zero-shot and baselines included
     names = [row["name"] for row in table["rows"]]
     assert names[:5] == [m["name"] for m in published()["models"].values()]
     assert "LSTM in-language (ours, selected on valid)" in names

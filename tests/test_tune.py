@@ -11,7 +11,7 @@ import json
 import optuna
 import pytest
 import yaml
-from conftest import REPO, TINY_CONFIG, job_counts, snakemake, write_config
+from conftest import REPO, TINY_CONFIG, files_outside_the_dag, job_counts, snakemake, write_config
 
 from nusax_lstm import UserError
 from nusax_lstm.models.training_config import TrainingConfig
@@ -148,6 +148,7 @@ def test_workers_share_one_study_which_resumes_and_never_reads_the_test_split(tm
     assert resumed["study"] == best["study"]  # the same search, its trials kept
     counted = resumed["trials"]["COMPLETE"] + resumed["trials"]["PRUNED"]
     assert counted >= 5 and sum(resumed["trials"].values()) < len(ran) + 5
+    assert files_outside_the_dag(tmp_path) == []
 
     study = yaml.safe_load((tmp_path / "results" / "tune" / "study.yaml").read_text())
     (entry,) = study["experiments"]["searched"]

@@ -18,6 +18,7 @@ from conftest import (
     REPO,
     TINY_CONFIG,
     cli,
+    files_outside_the_dag,
     job_counts,
     modulefinder_closure,
     rule_blocks,
@@ -49,6 +50,7 @@ def test_every_declared_output_exists(tiny_run):
         row[0] for row in rows if row[0].startswith("results/") and not (tiny_run / row[0]).exists()
     ]
     assert missing == []
+    assert files_outside_the_dag(tiny_run) == []
 
 
 @pytest.mark.parametrize("lang", ["ind", "jav"])
@@ -190,7 +192,8 @@ def test_second_invocation_has_nothing_to_do(tiny_run):
 )
 def test_a_deleted_result_is_remade_by_a_plain_rerun(tiny_run, tmp_path, deleted):
     """Files that nothing after them reads still count: the default target asks for every
-    output a run leaves, so a plain rerun plans the job that makes the deleted one."""
+    output a run leaves that is missing, so a plain rerun plans the job that makes the
+    deleted one."""
     workdir = tmp_path / "copy"
     shutil.copytree(tiny_run, workdir, symlinks=True)
     (workdir / deleted).unlink()
@@ -421,6 +424,7 @@ def test_a_seed_ensemble_is_selected_exported_and_run_from_scratch(tmp_path, mir
     ]
     scores = [macro_f1(f["y_valid"], p.argmax(1)) for f, p in zip(folds, averaged, strict=True)]
     assert best["metric"] == "cv_macro_f1" and best["value"] == pytest.approx(np.mean(scores))
+    assert files_outside_the_dag(tmp_path) == []  # fold runs and ensembles included
     models = tmp_path / "results" / "ind" / "models" / "lstm-8"
     runs = [np.load(models / f"seed{s}" / "probs_test.npy") for s in (7, 8)]
     assert np.allclose(np.load(models / "ensemble" / "probs_test.npy"), np.mean(runs, axis=0))
