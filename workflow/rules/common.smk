@@ -322,7 +322,7 @@ def get_final_output():
     nothing else reads (their jobs pull in every other job, so each is checked for a
     rerun) and for any other file that is missing: Snakemake checks only the files
     something asks for, and so a deleted one is remade by a plain rerun. Asking for every
-    file would match each to its rule at every start (benchmarks/README.md: no-op)."""
+    file would match each to its rule at every start (benchmarks/README.md, no-op)."""
     ends, others = final_files()
     return ends + [path for path in others if not os.path.exists(path)]
 
