@@ -114,16 +114,20 @@ def test_fast_passes_equal_the_plain_ones(name, padding):
         assert np.abs(fast[key] - grad).max() <= 1e-10 * max(np.abs(grad).max(), 1), key
 
 
+@pytest.mark.parametrize("gaps", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("padding", ["mixed", "holes", "start"])
-def test_the_lookup_skips_absent_ngrams_without_changing_a_bit(padding, dtype):
+def test_the_lookup_skips_absent_ngrams_without_changing_a_bit(padding, dtype, gaps):
     """The lookup against the plain masked sum (every column, absent n-grams' rows times
-    0), with signed zeros in the table: the same bits."""
+    0), with signed zeros in the table: the same bits. With gaps, a token's absent
+    n-grams also sit between present ones (inputs made elsewhere than data.subword)."""
     spec, arrays = engine_network("bilstm stacked", seed=5)
     arrays = {k: v.astype(dtype) for k, v in arrays.items()}
     table = arrays["embedding/ngram_embeddings"]
     table[::3] *= -0.0
     x = subword_inputs(16, padding, seed=6)
+    if gaps:
+        x[..., 1:][np.random.default_rng(7).random(x[..., 1:].shape) < 0.3] = 0
     layer = read_layers(spec)[0]
     grams, present = x[..., 1:], x[..., 1:] != 0
     total = np.zeros((*grams.shape[:-1], table.shape[1]), dtype=dtype)
