@@ -15,6 +15,15 @@ from .base import Positive, fail, register
 from .embedding import Embedding, in_range, table_backward
 
 
+def longest_first(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Items of `lengths` [K] longest first (a stable order [K]), and per step s the count
+    of items longer than s [S]: in that order, the items with an s-th element are a prefix,
+    so a loop over steps adds slices where it would otherwise gather and filter."""
+    order = np.argsort(-lengths, kind="stable")
+    longer = np.bincount(lengths)[::-1].cumsum()[-2::-1]  # [max length] count(lengths > s)
+    return order, longer
+
+
 def table_backward_in_order(ids: np.ndarray, dx: np.ndarray, rows: int) -> np.ndarray:
     """table_backward with each row's reads summed one after another in reading order,
     from 0, as the plain reference's np.add.at does. N-gram buckets come in many short
@@ -29,9 +38,8 @@ def table_backward_in_order(ids: np.ndarray, dx: np.ndarray, rows: int) -> np.nd
     ids = ids[order]
     starts = np.flatnonzero(np.diff(ids, prepend=-1))  # [R] where each id's run begins
     lengths = np.diff(starts, append=len(ids))
-    runs = np.argsort(-lengths, kind="stable")  # longest first
-    starts, lengths = starts[runs], lengths[runs]
-    active = np.bincount(lengths - 1)[::-1].cumsum()[::-1]  # [S] runs with a read at step s
+    runs, active = longest_first(lengths)  # [S] runs with a read at step s
+    starts = starts[runs]
     first = np.cumsum(active) - active  # [S] where step s begins among the gathered reads
     step = np.repeat(np.arange(len(active)), active)  # [N] each gathered read's step
     run = np.arange(len(step)) - first[step]  # [N] and its run
@@ -118,12 +126,11 @@ class SubwordEmbedding(Embedding):
         table = arrays["ngram_embeddings"]
         present = grams != 0
         count = present.sum(axis=1)  # [M]
-        order = np.argsort(-count, kind="stable")  # [M] most n-grams first
+        order, having = longest_first(count)  # [P'] tokens with a j-th n-gram
         left = np.argsort(~present[order], axis=1, kind="stable")  # present columns first
         packed = np.take_along_axis(grams[order], left, axis=1)  # [M, P]: j-th n-gram in j
-        having = np.bincount(count, minlength=grams.shape[1] + 1)[::-1].cumsum()[-2::-1]
         total = np.zeros((len(grams), table.shape[1]), dtype=table.dtype)
-        for j, tokens in enumerate(having[having > 0]):  # tokens with a j-th n-gram
+        for j, tokens in enumerate(having):
             total[:tokens] += table[packed[:tokens, j]]
         sums = np.empty_like(total)
         sums[order] = total
