@@ -172,7 +172,7 @@ def test_training_leaves_out_the_unread_ngram_rows_and_changes_no_bit(
 
 
 @pytest.mark.parametrize("reads", [0, 1, 50, 5000])
-@pytest.mark.parametrize("rows", [3, 1000])
+@pytest.mark.parametrize("rows", [3, 1000, 70_000])  # 70,000: over 16-bit keys
 def test_ngram_rows_sum_their_reads_as_the_plain_reference_does(reads, rows):
     """The packed n-gram table gradient sums a row's reads in reading order from 0, bit
     for bit as np.add.at does (the plain reference), signed zeros and long runs included."""
