@@ -76,14 +76,28 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
-include: "workflow/rules/crossval.smk"
 include: "workflow/rules/select.smk"
 include: "workflow/rules/statistics.smk"
 include: "workflow/rules/scratch.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/report.smk"
-include: "workflow/rules/nusax.smk"
-include: "workflow/rules/tune.smk"
+
+
+# A stage's rules exist in the studies that run it: each rule costs every start time
+# (benchmarks/README.md, no-op reruns), and another study's files are not this one's.
+if CV_FOLDS:
+
+    include: "workflow/rules/crossval.smk"
+
+
+if TABLE:
+
+    include: "workflow/rules/nusax.smk"
+
+
+if TUNE_SEARCHES:
+
+    include: "workflow/rules/tune.smk"
 
 
 if workflow.is_main_process:

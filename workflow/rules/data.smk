@@ -5,10 +5,6 @@ PRIORITY_DATA = 1000
 
 localrules:
     download,
-    download_multilingual,
-
-
-ruleorder: download_multilingual > download
 
 
 rule download:
@@ -31,30 +27,6 @@ rule download:
         mirrors=config["data"]["mirrors"],
     script:
         "../scripts/download.py"
-
-
-# With table.multilingual: every language's splits together, as the language "mul".
-rule download_multilingual:
-    input:
-        train=expand("results/{lang}/data/train.csv", lang=LANGS),
-        valid=expand("results/{lang}/data/valid.csv", lang=LANGS),
-        test=expand("results/{lang}/data/test.csv", lang=LANGS),
-        provenance=expand("results/{lang}/data/provenance.json", lang=LANGS),
-    output:
-        splits=expand("results/mul/data/{split}.csv", split=["train", "valid", "test"]),
-        provenance="results/mul/data/provenance.json",
-    log:
-        "results/logs/mul/download.log",
-    benchmark:
-        "results/benchmarks/mul/download.tsv"
-    priority: PRIORITY_DATA
-    conda:
-        "../../envs/data.yaml"
-    params:
-        package=package_code("download_multilingual.py"),
-        languages=LANGS,
-    script:
-        "../scripts/download_multilingual.py"
 
 
 rule vectorize:

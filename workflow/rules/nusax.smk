@@ -2,6 +2,37 @@
 # per language, and every language of the study beside the paper's published numbers.
 
 
+localrules:
+    download_multilingual,
+
+
+ruleorder: download_multilingual > download
+
+
+# With table.multilingual: every language's splits together, as the language "mul".
+rule download_multilingual:
+    input:
+        train=expand("results/{lang}/data/train.csv", lang=LANGS),
+        valid=expand("results/{lang}/data/valid.csv", lang=LANGS),
+        test=expand("results/{lang}/data/test.csv", lang=LANGS),
+        provenance=expand("results/{lang}/data/provenance.json", lang=LANGS),
+    output:
+        splits=expand("results/mul/data/{split}.csv", split=["train", "valid", "test"]),
+        provenance="results/mul/data/provenance.json",
+    log:
+        "results/logs/mul/download.log",
+    benchmark:
+        "results/benchmarks/mul/download.tsv"
+    priority: PRIORITY_DATA
+    conda:
+        "../../envs/data.yaml"
+    params:
+        package=package_code("download_multilingual.py"),
+        languages=LANGS,
+    script:
+        "../scripts/download_multilingual.py"
+
+
 rule paper_baselines:
     input:
         splits=expand(
