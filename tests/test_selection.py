@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nusax_lstm.evaluation.selection import select_best
+from nusax_lstm.evaluation.selection import model_scores, select_best
 
 
 def run(config_id, seed, val, test, params):
@@ -38,3 +38,32 @@ def test_selection_ties_go_to_fewer_parameters_then_id():
     best = select_best(runs, "val_macro_f1", NAMES)
     assert best["config_id"] == "a"
     assert "tied" in best["reason"]
+
+
+def scores_file(config_id, seeds, ensemble=True):
+    """A config's scores file as evaluate.py writes it: each seed's run, then the ensemble."""
+    models = {f"seed{s}": {"config_id": config_id, "seed": s} for s in seeds}
+    if ensemble:
+        models["ensemble"] = {"config_id": f"{config_id}-ensemble", "seed": None, "members": seeds}
+    return models
+
+
+@pytest.mark.parametrize(
+    "kinds, expected",
+    [
+        (
+            ("configs", "ensembles"),
+            ["a 1", "a 2", "b 1", "b 2", "a-ensemble None", "b-ensemble None"],
+        ),
+        (("configs",), ["a 1", "a 2", "b 1", "b 2"]),
+        (("ensembles",), ["a-ensemble None", "b-ensemble None"]),
+    ],
+)
+def test_model_scores_lists_every_run_config_by_config_then_every_ensemble(kinds, expected):
+    files = [scores_file("a", [1, 2]), scores_file("b", [1, 2])]
+    assert [f"{m['config_id']} {m['seed']}" for m in model_scores(files, kinds)] == expected
+
+
+def test_model_scores_with_one_seed_has_no_ensemble():
+    files = [scores_file("a", [1], ensemble=False), scores_file("b", [1], ensemble=False)]
+    assert [m["config_id"] for m in model_scores(files)] == ["a", "b"]

@@ -137,9 +137,15 @@ def ensemble_dir(config_id="{config_id}"):
     return f"results/{{lang}}/models/{config_id}/ensemble"
 
 
+def config_metrics(config_id="{config_id}"):
+    """The scores of a config's models: each seed's run and its seed ensemble (one
+    evaluate job writes them)."""
+    return f"results/{{lang}}/models/{config_id}/metrics.json"
+
+
 def ensemble_files():
     """A config's seed ensemble's files, by output name: none with one seed."""
-    names = ("probs_valid.npy", "probs_test.npy", "info.json", "metrics.json")
+    names = ("probs_valid.npy", "probs_test.npy", "info.json")
     return {
         f"ensemble_{name.split('.')[0]}": f"{ensemble_dir()}/{name}"
         for name in names
@@ -200,13 +206,15 @@ def all_runs(suffix):
     ]
 
 
-def all_models(suffix, kinds=("configs", "ensembles")):
-    """The file `suffix` of every model of a language of the kinds named: every run of
-    every config, then every config's ensemble."""
-    runs = all_runs(suffix) if "configs" in kinds else []
-    return runs + [
-        f"{ensemble_dir(c)}/{suffix}" for c in ENSEMBLES if "ensembles" in kinds
-    ]
+def all_models(suffix):
+    """The file `suffix` of every model of a language: every run of every config, then
+    every config's ensemble (the order of scores.model_scores)."""
+    return all_runs(suffix) + [f"{ensemble_dir(c)}/{suffix}" for c in ENSEMBLES]
+
+
+def all_metrics():
+    """Every config's scores file of a language."""
+    return [config_metrics(c) for c in CONFIGS]
 
 
 def get_seed_runs(suffix):
@@ -235,6 +243,12 @@ def get_experiment_runs(suffix):
     return inputs
 
 
+def get_experiment_metrics(wildcards):
+    """The scores files of one experiment's configs, in get_experiment_runs' order."""
+    ids = dict.fromkeys(EXPERIMENT_IDS[wildcards.experiment].values())
+    return [config_metrics(i).format(lang=wildcards.lang) for i in ids]
+
+
 def read_best(wildcards):
     """best.json of a language. select_best is a checkpoint: Snakemake runs it before it
     asks an input function that calls this for files."""
@@ -256,6 +270,12 @@ def get_best_model(suffix):
         return f"{folder}/{suffix}".format(lang=wildcards.lang)
 
     return inputs
+
+
+def get_best_metrics(wildcards):
+    """The scores file of the chosen model's config."""
+    config_id = read_best(wildcards)["config_id"].removesuffix(ENSEMBLE)
+    return config_metrics(config_id).format(lang=wildcards.lang)
 
 
 def get_best_runs(suffix):
@@ -348,18 +368,11 @@ def final_files():
         "results/{lang}/vectorized/vocabulary.txt",
         "results/{lang}/vectorized/sequences.npz",
         *{subword_file(c) for c in CONFIGS if CONFIGS[c].input == "subword"},
-        *all_runs("metrics.json"),
+        *all_metrics(),
         *[f for c in CONFIGS for s in SEEDS for f in run_outputs(run_dir(c, s), c)],
-        *[
-            f"{ensemble_dir(c)}/{name}"
-            for c in ENSEMBLES
-            for name in (
-                "probs_valid.npy",
-                "probs_test.npy",
-                "info.json",
-                "metrics.json",
-            )
-        ],
+        *expand(
+            list(ensemble_files().values()), config_id=ENSEMBLES, allow_missing=True
+        ),
         *cv_scores(),
         *expand(
             f"{cv_dir()}/{{name}}",

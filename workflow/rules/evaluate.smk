@@ -12,7 +12,7 @@ rule evaluate:
         info=get_seed_runs("info.json"),
     output:
         **ensemble_files(),
-        metrics=expand(f"{run_dir()}/metrics.json", seed=SEEDS, allow_missing=True),
+        metrics=config_metrics(),
     log:
         "results/logs/{lang}/evaluate/{config_id}.log",
     benchmark:

@@ -1,7 +1,7 @@
 rule plot_experiment:
     input:
         histories=get_experiment_runs("history.json"),
-        metrics=get_experiment_runs("metrics.json"),
+        metrics=get_experiment_metrics,
     output:
         report(
             "results/{lang}/figures/experiment_{experiment}.png",
@@ -30,7 +30,7 @@ rule plot_study:
     input:
         best="results/{lang}/best/best.json",
         statistics="results/{lang}/statistics.json",
-        best_metrics=get_best_model("metrics.json"),
+        best_metrics=get_best_metrics,
         best_histories=get_best_runs("history.json"),
         best_infos=get_best_runs("info.json"),
         keras_probs=get_best_model("probs_test.npy"),

@@ -6,7 +6,7 @@ rule summary:
     input:
         unpack(
             get_per_language(
-                metrics=all_models("metrics.json"),
+                metrics=all_metrics(),
                 best="results/{lang}/best/best.json",
                 comparison="results/{lang}/comparison.json",
                 provenance="results/{lang}/data/provenance.json",

@@ -1,6 +1,6 @@
 checkpoint select_best:
     input:
-        metrics=all_models("metrics.json", CANDIDATES),
+        metrics=all_metrics(),
         cv_scores=cv_scores(),
     output:
         best="results/{lang}/best/best.json",
@@ -13,6 +13,7 @@ checkpoint select_best:
     params:
         package=package_code("select_best.py"),
         metric=SELECTION_METRIC,
+        candidates=CANDIDATES,
         names=MODEL_NAMES,
     script:
         "../scripts/select_best.py"

@@ -1,7 +1,7 @@
 rule statistics:
     input:
         sequences="results/{lang}/vectorized/sequences.npz",
-        metrics=all_models("metrics.json"),
+        metrics=all_metrics(),
         probs_test=all_models("probs_test.npy"),
         baselines="results/{lang}/baselines.json",
         best="results/{lang}/best/best.json",

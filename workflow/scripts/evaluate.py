@@ -13,7 +13,7 @@ SPLITS = ("valid", "test")
 
 
 def scores(model_id: str, info: dict, probs: dict, labels: dict) -> dict:
-    """metrics.json of one model: its id, seed, size (and members), and per split."""
+    """The scores of one model: its id, seed, size (and members), and per split."""
     model = {"config_id": model_id, "seed": info["seed"], "params": info["params"]}
     if "members" in info:
         model["members"] = info["members"]
@@ -29,8 +29,10 @@ with logged(snakemake):
     runs = [
         {split: np.load(inputs[f"probs_{split}"][k]) for split in SPLITS} for k in range(len(infos))
     ]
-    for info, probs, path in zip(infos, runs, out.metrics, strict=True):
-        write_json(path, scores(config_id, info, probs, labels))
+    models = {
+        f"seed{info['seed']}": scores(config_id, info, probs, labels)
+        for info, probs in zip(infos, runs, strict=True)
+    }
     if hasattr(out, "ensemble_info"):
         probs = {split: average([run[split] for run in runs]) for split in SPLITS}
         info = ensemble_info(infos)
@@ -38,4 +40,5 @@ with logged(snakemake):
             save_npy(out[f"ensemble_probs_{split}"], probs[split])
         write_json(out.ensemble_info, info)
         model_id = f"{config_id}{snakemake.params.ensemble}"
-        write_json(out.ensemble_metrics, scores(model_id, info, probs, labels))
+        models["ensemble"] = scores(model_id, info, probs, labels)
+    write_json(out.metrics, models)

@@ -1,15 +1,16 @@
 """One experiment's 2x2 panel: loss and accuracy curves, test macro F1 bars over seeds."""
 
+from nusax_lstm.evaluation.selection import model_scores
 from nusax_lstm.fileio import read_json
 from nusax_lstm.pipeline.joblog import logged
 from nusax_lstm.reports.plots import experiment_panel
 
 with logged(snakemake):
     configs = {}  # config id -> its seeds' histories and test F1
-    # The two lists name the same runs in the same order; metrics.json names its config.
+    # the histories and the configs' runs come in the same order; a run's scores name its config
     for history, metrics in zip(
         map(read_json, snakemake.input.histories),
-        map(read_json, snakemake.input.metrics),
+        model_scores(map(read_json, snakemake.input.metrics), ["configs"]),
         strict=True,
     ):
         runs = configs.setdefault(metrics["config_id"], {"histories": [], "test_f1": []})

@@ -3,6 +3,7 @@ matrix and training history, and the Keras-vs-scratch probability scatter."""
 
 import numpy as np
 
+from nusax_lstm.evaluation.selection import model_scores
 from nusax_lstm.fileio import read_json
 from nusax_lstm.pipeline.joblog import logged
 from nusax_lstm.reports.plots import confusion, history, model_label, overview, scatter
@@ -24,7 +25,12 @@ with logged(snakemake):
             rows.append((f"TF-IDF + {name}", score, bounds, "baseline"))
     level = f"{100 * statistics['confidence']:g} % bootstrap interval"
     overview(rows, f"Test macro F1 of every config and baseline ({lang})", level, out.overview)
-    matrix = read_json(inputs.best_metrics)["test"]["confusion_matrix"]
+    (scores,) = [
+        m
+        for m in model_scores([read_json(inputs.best_metrics)])
+        if (m["config_id"], m["seed"]) == (best["config_id"], best["seed"])
+    ]
+    matrix = scores["test"]["confusion_matrix"]
     confusion(matrix, f"Test confusion: {title}", out.confusion)
     kept = [read_json(info)["epoch_kept"] for info in inputs.best_infos]
     history([read_json(h) for h in inputs.best_histories], kept, title, out.history)

@@ -1,6 +1,6 @@
 """Choose the best configuration by the configured metric; best.json says what won and why."""
 
-from nusax_lstm.evaluation.selection import cv_score, select_best
+from nusax_lstm.evaluation.selection import cv_score, model_scores, select_best
 from nusax_lstm.fileio import read_json, write_json
 from nusax_lstm.pipeline.joblog import logged
 
@@ -17,7 +17,7 @@ with logged(snakemake):
             "members": m.get("members"),
         }
         | cv_score(cv, m["config_id"], m["seed"])
-        for m in map(read_json, snakemake.input.metrics)
+        for m in model_scores(map(read_json, snakemake.input.metrics), snakemake.params.candidates)
     ]
     best = select_best(runs, snakemake.params.metric, snakemake.params.names)
     print(best["config_id"], "members", best["members"], ":", best["reason"])

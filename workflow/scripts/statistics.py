@@ -4,17 +4,19 @@ experiment, and the selected config against the best baseline (evaluation/bootst
 import numpy as np
 
 from nusax_lstm.evaluation.bootstrap import study_statistics
-from nusax_lstm.evaluation.selection import by_config
+from nusax_lstm.evaluation.selection import by_config, model_scores
 from nusax_lstm.fileio import read_json, write_json
 from nusax_lstm.pipeline.joblog import logged
 from nusax_lstm.reports.summary import config_scores
 
 with logged(snakemake):
     inputs, params = snakemake.input, snakemake.params
-    # metrics and probs_test list the same runs in the same order
+    # probs_test lists every model in model_scores' order
     runs = [
-        read_json(metrics) | {"test_predictions": np.load(probs).argmax(axis=1)}
-        for metrics, probs in zip(inputs.metrics, inputs.probs_test, strict=True)
+        scores | {"test_predictions": np.load(probs).argmax(axis=1)}
+        for scores, probs in zip(
+            model_scores(map(read_json, inputs.metrics)), inputs.probs_test, strict=True
+        )
     ]
     configs = by_config(runs)
     with np.load(inputs.sequences) as data:

@@ -1,7 +1,7 @@
 """results/summary.json and summary.md: every config's scores over seeds, baselines, the
 selected model and the Keras-vs-scratch check, per language."""
 
-from nusax_lstm.evaluation.selection import by_config
+from nusax_lstm.evaluation.selection import by_config, model_scores
 from nusax_lstm.fileio import read_json, write_json, write_text
 from nusax_lstm.pipeline.joblog import logged
 from nusax_lstm.reports.summary import language_summary, study_summary
@@ -12,8 +12,8 @@ with logged(snakemake):
     # per language, the cross-validated scores (selection.cv_folds); none without
     cv = dict(zip(snakemake.params.languages, map(read_json, inputs.cv_scores), strict=False))
     for lang in snakemake.params.languages:
-        # Inputs are named per language: metrics_<lang> (every run), best_<lang>, ...
-        metrics = by_config(map(read_json, inputs[f"metrics_{lang}"]))
+        # Inputs are named per language: metrics_<lang> (every config's), best_<lang>, ...
+        metrics = by_config(model_scores(map(read_json, inputs[f"metrics_{lang}"])))
         best, comparison, provenance, baselines, statistics = (
             read_json(inputs[f"{name}_{lang}"][0])
             for name in ("best", "comparison", "provenance", "baselines", "statistics")

@@ -11,6 +11,17 @@ from collections.abc import Iterable
 SELECTION_METRICS = ("val_macro_f1", "test_macro_f1", "cv_macro_f1")
 
 
+def model_scores(
+    configs: Iterable[dict], kinds: Iterable[str] = ("configs", "ensembles")
+) -> list[dict]:
+    """Every model's scores, from the configs' scores files (evaluate.py writes one per
+    config: each seed's run, and its seed ensemble, the one with members): every config's
+    runs, then every config's ensemble, of the kinds named (configs: single runs)."""
+    models = [model for config in configs for model in config.values()]
+    runs = [m for m in models if "members" not in m] if "configs" in kinds else []
+    return runs + [m for m in models if "members" in m and "ensembles" in kinds]
+
+
 def by_config(records: Iterable[dict]) -> dict[str, list[dict]]:
     """config id -> its records (one per seed), in input order."""
     grouped: dict[str, list[dict]] = {}
