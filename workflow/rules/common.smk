@@ -145,7 +145,7 @@ def config_metrics(config_id="{config_id}"):
 
 def ensemble_files():
     """A config's seed ensemble's files, by output name: none with one seed."""
-    names = ("probs_valid.npy", "probs_test.npy", "info.json")
+    names = ("probs_valid.npy", "probs_test.npy")
     return {
         f"ensemble_{name.split('.')[0]}": f"{ensemble_dir()}/{name}"
         for name in names

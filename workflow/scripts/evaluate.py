@@ -33,12 +33,10 @@ with logged(snakemake):
         f"seed{info['seed']}": scores(config_id, info, probs, labels)
         for info, probs in zip(infos, runs, strict=True)
     }
-    if hasattr(out, "ensemble_info"):
+    if hasattr(out, "ensemble_probs_test"):  # its seeds, members and size are in its scores
         probs = {split: average([run[split] for run in runs]) for split in SPLITS}
-        info = ensemble_info(infos)
         for split in SPLITS:
             save_npy(out[f"ensemble_probs_{split}"], probs[split])
-        write_json(out.ensemble_info, info)
         model_id = f"{config_id}{snakemake.params.ensemble}"
-        models["ensemble"] = scores(model_id, info, probs, labels)
+        models["ensemble"] = scores(model_id, ensemble_info(infos), probs, labels)
     write_json(out.metrics, models)

@@ -12,7 +12,7 @@ def average(probs: list[np.ndarray]) -> np.ndarray:
 
 
 def ensemble_info(infos: list[dict]) -> dict:
-    """info.json of an ensemble from its members': the seeds, their summed parameters."""
+    """An ensemble's info from its members': the seeds, their summed parameters."""
     return {
         "seed": None,
         "members": [info["seed"] for info in infos],
