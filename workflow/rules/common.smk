@@ -208,7 +208,7 @@ def all_runs(suffix):
 
 def all_models(suffix):
     """The file `suffix` of every model of a language: every run of every config, then
-    every config's ensemble (the order of scores.model_scores)."""
+    every config's ensemble (the order of selection.model_scores)."""
     return all_runs(suffix) + [f"{ensemble_dir(c)}/{suffix}" for c in ENSEMBLES]
 
 
@@ -229,14 +229,18 @@ def get_seed_runs(suffix):
     return inputs
 
 
+def experiment_configs(experiment):
+    """An experiment's config ids, each once, in its order."""
+    return list(dict.fromkeys(EXPERIMENT_IDS[experiment].values()))
+
+
 def get_experiment_runs(suffix):
     """The run file `suffix` of every (config, seed) of one experiment."""
 
     def inputs(wildcards):
-        ids = dict.fromkeys(EXPERIMENT_IDS[wildcards.experiment].values())
         return [
             f"results/{wildcards.lang}/models/{i}/seed{s}/{suffix}"
-            for i in ids
+            for i in experiment_configs(wildcards.experiment)
             for s in SEEDS
         ]
 
@@ -245,8 +249,10 @@ def get_experiment_runs(suffix):
 
 def get_experiment_metrics(wildcards):
     """The scores files of one experiment's configs, in get_experiment_runs' order."""
-    ids = dict.fromkeys(EXPERIMENT_IDS[wildcards.experiment].values())
-    return [config_metrics(i).format(lang=wildcards.lang) for i in ids]
+    return [
+        config_metrics(i).format(lang=wildcards.lang)
+        for i in experiment_configs(wildcards.experiment)
+    ]
 
 
 def read_best(wildcards):
