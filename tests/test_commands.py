@@ -88,6 +88,19 @@ def test_the_readmes_rerun_commands_work_on_a_finished_run(tiny_run):
         assert result.returncode == 0, f"{command}:\n{result.stderr[-3000:]}"
 
 
+def test_a_stage_the_study_does_not_run_has_no_rules_until_a_config_enables_it(tiny_run, tmp_path):
+    """The README's troubleshooting row: the table's rules exist only where it is enabled."""
+    target = "results/ind/paper_baselines.json"
+    outside = snakemake(tiny_run, "-n", target)
+    assert outside.returncode != 0
+    assert f"No rule to produce {target}" in outside.stdout + outside.stderr
+    table = tmp_path / "table.yaml"
+    table.write_text("table:\n  enabled: true\n")
+    inside = snakemake(tiny_run, "-n", target, "--configfile", str(table))
+    assert inside.returncode == 0, inside.stderr[-3000:]
+    assert "rule paper_baselines:" in inside.stdout
+
+
 def test_inference_benchmark_runs_on_what_a_run_leaves(tiny_run):
     """One row per config (first seed; a masked one twice: as trained and its unmasked
     twin) and, where a seed ensemble was selected, one for the export."""
